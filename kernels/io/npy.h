@@ -1,0 +1,33 @@
+// npy.h: reader and writer for NumPy .npy files (latents, W+, images, features).
+//
+// Supported: dtypes '<f4' (f32), '<f8' (f64), '<i8' (i64) and '<f2' (f16), C order,
+// little-endian, format versions 1.0, 2.0 and 3.0. Everything else (big-endian, Fortran order,
+// object or structured arrays, other dtypes, malformed headers, truncated or over-long data) is
+// refused with a one-line lf::Error "<file>: <problem>". The header dict is parsed strictly: it
+// must hold exactly the keys 'descr', 'fortran_order' and 'shape' (any order, each once).
+//
+// save() writes version 1.0 (2.0 only if the header would not fit in 65535 bytes) with the header
+// padded with spaces so the data starts at a multiple of 64 bytes, byte-identical to numpy.save.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "kernels/core/tensor.h"
+
+namespace lf::npy {
+
+// Reads a whole .npy file into an owning host tensor. Errors name `path`.
+Tensor load(const std::string& path);
+
+// Parses an in-memory .npy image into an owning host tensor (the bytes are copied). Errors are
+// "<what>: <problem>". Never reads outside [data, data + size) and never allocates more than
+// `size` bytes for the tensor.
+Tensor parse(const std::uint8_t* data, std::size_t size, const std::string& what);
+
+// Writes a host tensor (f32, f64, i64 or f16). Throws lf::Error for a device tensor or when the
+// file cannot be written.
+void save(const std::string& path, const Tensor& t);
+
+}  // namespace lf::npy

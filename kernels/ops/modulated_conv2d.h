@@ -1,0 +1,43 @@
+// modulated_conv2d.h: StyleGAN2's modulated convolution with its whole epilogue, one batched op:
+//   y[n,o] = act( d[n,o] * conv(x[n] * s[n], W)[o]  (+ noise * strength)  + bias[o] ) * gain, clamped
+// with d[n,o] = rsqrt(sum_{i,ky,kx} (W[o,i,ky,kx] s[n,i])^2 + 1e-8) when demodulating, else 1.
+// up = 1: 'same' cross-correlation (padding k/2), the SynthesisLayer conv1 / ToRGB (k = 1).
+// up = 2: the official conv0 path: stride-2 transposed conv with the stored (unflipped) W, then
+//         upfirdn2d with the [4,4] resample filter, padding 1, gain 4 -> 2H x 2W.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/ops/bias_act.h"
+
+namespace lf {
+
+struct ModulatedConv2dParams {
+    const float* x = nullptr;               // [N, I, H, W]
+    const float* weight = nullptr;          // [O, I, k, k] OIHW, as stored (no gain)
+    const float* styles = nullptr;          // [N, I] affine output, any gain already applied
+    const float* noise = nullptr;           // [Ho, Wo] (noise_batch_stride 0) or [N, Ho, Wo]; nullptr: none
+    std::int64_t noise_batch_stride = 0;    // elements between samples' noise planes
+    float noise_strength = 0.0f;            // noise term = noise * strength (rounded to f32 first)
+    const float* bias = nullptr;            // [O] or nullptr
+    const float* resample_filter = nullptr; // [4, 4] (up = 2 only)
+    float* y = nullptr;                     // [N, O, Ho, Wo], Ho = H * up
+    int batch = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
+    int kernel = 3;                         // 3 (SynthesisLayer) or 1 (ToRGB)
+    int up = 1;                             // 1 or 2
+    bool demodulate = true;
+    Activation act = Activation::LRelu;
+    float act_gain = 1.41421356f;           // sqrt(2) * layer gain
+    float clamp = -1.0f;                    // < 0: no clamp
+};
+
+// Validates the parameters (sizes, up/kernel combinations); throws lf::Error.
+void modulated_conv2d_check(const ModulatedConv2dParams& p);
+
+namespace cpu {
+// CPU backend: input scaling by the styles, im2col + one OpenBLAS SGEMM per row chunk over the
+// shared weight, demodulation/noise/bias/act/clamp applied as an epilogue.
+void modulated_conv2d(const ModulatedConv2dParams& p);
+}  // namespace cpu
+
+}  // namespace lf

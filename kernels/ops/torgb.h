@@ -1,0 +1,29 @@
+// torgb.h: StyleGAN2's ToRGB layer with the skip-image accumulation, as one op:
+//   y[n,c] = clamp(sum_i W[c,i] s[n,i] x[n,i] + bias[c], +-clamp)  (+ upsample2d(skip)[n,c])
+// (a modulated 1x1 conv without demodulation; the styles already carry the 1/sqrt(I) weight gain)
+// where upsample2d is upfirdn2d(up=2, pad (2,1,2,1), gain 4) with the [4,4] resample filter.
+#pragma once
+
+#include <cstdint>
+
+namespace lf {
+
+struct ToRgbParams {
+    const float* x = nullptr;       // [N, I, H, W] block features
+    const float* weight = nullptr;  // [C, I] (the stored [C, I, 1, 1])
+    const float* styles = nullptr;  // [N, I]
+    const float* bias = nullptr;    // [C]
+    const float* skip = nullptr;    // [N, C, H/2, W/2] previous image, or nullptr (first block / no skip)
+    const float* filter = nullptr;  // [4, 4] resample filter (with skip)
+    float* y = nullptr;             // [N, C, H, W]
+    int batch = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
+    float clamp = -1.0f;            // < 0: none
+};
+
+void torgb_check(const ToRgbParams& p);
+
+namespace cpu {
+void torgb(const ToRgbParams& p);
+}  // namespace cpu
+
+}  // namespace lf

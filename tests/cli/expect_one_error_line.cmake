@@ -1,0 +1,40 @@
+# expect_one_error_line.cmake: runs `LFGEN info FILE` and passes only if it exits non-zero (not by a
+# signal), prints exactly one line to stderr, and that line starts with "lfgen: error:" (and
+# contains EXPECT, when given). Usage:
+#   cmake -DLFGEN=path/to/lfgen -DFILE=path [-DEXPECT=substring] [-DALLOW_MISSING=ON] -P expect_one_error_line.cmake
+if(NOT LFGEN OR NOT FILE)
+  message(FATAL_ERROR "usage: cmake -DLFGEN=... -DFILE=... [-DEXPECT=...] -P expect_one_error_line.cmake")
+endif()
+if(NOT EXISTS "${FILE}" AND NOT ALLOW_MISSING)
+  message(FATAL_ERROR "test input ${FILE} does not exist (was make_malformed_files run?)")
+endif()
+
+execute_process(COMMAND "${LFGEN}" info "${FILE}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
+
+if(NOT rc MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "lfgen info ${FILE} did not exit normally: ${rc}\nstderr:\n${err}")
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "lfgen info ${FILE} exited 0 on a malformed file\nstdout:\n${out}")
+endif()
+if(NOT err MATCHES "\n$")
+  message(FATAL_ERROR "stderr is not exactly one newline-terminated line:\n[${err}]")
+endif()
+string(REGEX REPLACE "\n$" "" line "${err}")
+string(FIND "${line}" "\n" newline_at)
+string(FIND "${line}" "\r" cr_at)
+if(NOT newline_at EQUAL -1 OR NOT cr_at EQUAL -1)
+  message(FATAL_ERROR "stderr has more than one line:\n${err}")
+endif()
+string(FIND "${line}" "lfgen: error:" prefix_at)
+if(NOT prefix_at EQUAL 0)
+  message(FATAL_ERROR "stderr does not start with 'lfgen: error:':\n${line}")
+endif()
+if(DEFINED EXPECT AND NOT EXPECT STREQUAL "")
+  string(FIND "${line}" "${EXPECT}" expect_at)
+  if(expect_at EQUAL -1)
+    message(FATAL_ERROR "the error line does not mention '${EXPECT}':\n${line}")
+  endif()
+endif()
+message(STATUS "ok (exit ${rc}): ${line}")

@@ -1,0 +1,53 @@
+// main.cpp: the lfgen entry point. Registers the subcommands and turns every failure into one
+// line on stderr ("lfgen: error: ...") and a non-zero exit: 1 for errors while running, 2 for
+// command-line usage errors.
+#include <cstdio>
+#include <iostream>
+#include <new>
+
+#include "kernels/core/error.h"
+#include "tools/lfgen/commands.h"
+
+namespace lf::cli {
+
+CLI::Option* add_device_option(CLI::App& cmd, std::string& spec) {
+    return cmd.add_option("--device", spec, "auto | cpu | cuda | cuda:N (auto: CUDA when a device exists)")
+        ->default_val("auto");
+}
+
+}  // namespace lf::cli
+
+int main(int argc, char** argv) {
+    CLI::App app{"lfgen: find and apply semantic directions in the latent spaces of pretrained GANs", "lfgen"};
+    app.set_version_flag("--version", "lfgen " LF_VERSION);
+    app.require_subcommand(1);
+    lf::cli::register_info(app);
+    lf::cli::register_devices(app);
+    lf::cli::register_generate(app);
+    lf::cli::register_init(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::CallForAllHelp&) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    } catch (const CLI::CallForVersion&) {
+        std::cout << "lfgen " LF_VERSION "\n";
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "lfgen: error: " << e.what() << " (see lfgen --help)\n";
+        return 2;
+    } catch (const lf::Error& e) {
+        std::cerr << "lfgen: error: " << e.what() << '\n';
+        return 1;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "lfgen: error: out of memory\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "lfgen: error: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}
