@@ -16,11 +16,14 @@
 # PyTorch side loads the model once, runs one warm-up batch, then times --images images. Both use
 # noise_mode const, truncation 1. OPENBLAS_NUM_THREADS / OMP_NUM_THREADS = --threads for lfgen,
 # torch.set_num_threads(--threads) for PyTorch (OPENBLAS_CORETYPE is passed through untouched).
-# The last images of both are compared (max abs difference) as a sanity check.
+# Also reported: CPU seconds (user+sys) per image of each side, since wall time suffers when other
+# jobs share the host (check load_average_1min). The images of both are compared (max abs
+# difference) as a sanity check.
 import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,9 +63,13 @@ def run_lfgen(lfgen, model, n, batch, threads, out):
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     cmd = [lfgen, "generate", "-m", model, "--seeds", f"0-{n - 1}", "--batch", str(batch), "--device", "cpu",
            "--noise", "const", "--npy", out]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - t0, " ".join(cmd)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return wall, cpu, " ".join(cmd)
 
 
 def bench_model(name, args):
@@ -73,8 +80,8 @@ def bench_model(name, args):
         raise SystemExit(f"--images ({n}) must exceed --batch ({batch}) for the two-run difference")
     with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
         out0, out1 = os.path.join(tmp, "short.npy"), os.path.join(tmp, "long.npy")
-        t_short, _ = run_lfgen(args.lfgen, model, n0, batch, args.threads, out0)
-        t_long, cmd = run_lfgen(args.lfgen, model, n, batch, args.threads, out1)
+        t_short, c_short, _ = run_lfgen(args.lfgen, model, n0, batch, args.threads, out0)
+        t_long, c_long, cmd = run_lfgen(args.lfgen, model, n, batch, args.threads, out1)
         lf_imgs = np.load(out1)
     lf_ips = (n - n0) / max(t_long - t_short, 1e-9)
 
@@ -84,9 +91,9 @@ def bench_model(name, args):
     t_load = time.perf_counter() - t0
     z = ref.seeds_to_z(range(n), m.cfg.z_dim)
     m(z[:batch], noise_mode="const")  # warm-up (allocator, oneDNN primitive caches)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pt_imgs = [m(z[i:i + batch], noise_mode="const").numpy() for i in range(0, n, batch)]
-    t_pt = time.perf_counter() - t0
+    t_pt, c_pt = time.perf_counter() - t0, time.process_time() - c0
     pt_imgs = np.concatenate(pt_imgs)
     pt_ips = n / t_pt
     return {
@@ -95,6 +102,9 @@ def bench_model(name, args):
         "lfgen_s_per_image": 1 / lf_ips, "pytorch_s_per_image": 1 / pt_ips,
         "lfgen_wall_s": {"images_%d" % n0: t_short, "images_%d" % n: t_long},
         "pytorch_forward_s": t_pt, "pytorch_load_s": t_load,
+        # CPU seconds (user + sys) per image: less sensitive than wall time to other load on the host
+        "lfgen_cpu_s_per_image": (c_long - c_short) / (n - n0), "pytorch_cpu_s_per_image": c_pt / n,
+        "load_average_1min": os.getloadavg()[0],
         "max_abs_diff_lfgen_vs_pytorch": float(np.abs(lf_imgs.astype(np.float64) - pt_imgs).max()),
         "lfgen_command": cmd,
     }
@@ -115,10 +125,11 @@ def main():
     os.makedirs(args.cache, exist_ok=True)
     results = [bench_model(name, args) for name in args.models.split(",")]
     print(f"\n{'model':10s} {'batch':>5s} {'thr':>3s} {'lfgen img/s':>12s} {'pytorch img/s':>14s} "
-          f"{'lfgen/pytorch':>13s} {'max|diff|':>10s}")
+          f"{'lfgen/pytorch':>13s} {'cpu s/img lf':>12s} {'cpu s/img pt':>12s} {'max|diff|':>10s}")
     for r in results:
         print(f"{r['model']:10s} {r['batch']:5d} {r['threads']:3d} {r['lfgen_images_per_s']:12.3f} "
               f"{r['pytorch_images_per_s']:14.3f} {r['ratio_lfgen_over_pytorch']:13.3f} "
+              f"{r['lfgen_cpu_s_per_image']:12.3f} {r['pytorch_cpu_s_per_image']:12.3f} "
               f"{r['max_abs_diff_lfgen_vs_pytorch']:10.2e}")
     doc = {"benchmark": "stylegan2_vs_pytorch", "host": platform.node(), "cpu_count": os.cpu_count(),
            "torch": torch.__version__, "results": results}

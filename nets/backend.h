@@ -8,10 +8,13 @@
 #include <string>
 
 #include "kernels/core/device.h"
+#include "kernels/ops/batchnorm_glu.h"
+#include "kernels/ops/conv2d.h"
 #include "kernels/ops/elementwise.h"
 #include "kernels/ops/fully_connected.h"
 #include "kernels/ops/latent_ops.h"
 #include "kernels/ops/modulated_conv2d.h"
+#include "kernels/ops/se_block.h"
 #include "kernels/ops/torgb.h"
 #include "kernels/ops/upfirdn2d.h"
 
@@ -28,6 +31,10 @@ struct NetBackend {
     void (*normalize_2nd_moment)(const Normalize2ndMomentParams&, Stream) = nullptr;
     void (*broadcast_truncate)(const BroadcastTruncateParams&, Stream) = nullptr;
     void (*add)(const AddParams&, Stream) = nullptr;
+    // FastGAN
+    void (*conv2d)(const Conv2dParams&, Stream) = nullptr;
+    void (*batchnorm_glu)(const BatchNormGluParams&, Stream) = nullptr;
+    void (*se_block)(const SeBlockParams&, Stream) = nullptr;
 };
 
 const NetBackend& cpu_backend();

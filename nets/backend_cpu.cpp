@@ -17,6 +17,9 @@ const NetBackend& cpu_backend() {
         t.normalize_2nd_moment = [](const Normalize2ndMomentParams& p, Stream) { cpu::normalize_2nd_moment(p); };
         t.broadcast_truncate = [](const BroadcastTruncateParams& p, Stream) { cpu::broadcast_truncate(p); };
         t.add = [](const AddParams& p, Stream) { cpu::add(p); };
+        t.conv2d = [](const Conv2dParams& p, Stream) { cpu::conv2d(p); };
+        t.batchnorm_glu = [](const BatchNormGluParams& p, Stream) { cpu::batchnorm_glu(p); };
+        t.se_block = [](const SeBlockParams& p, Stream) { cpu::se_block(p); };
         return t;
     }();
     return b;

@@ -18,10 +18,15 @@ struct ImageU8 {
     std::vector<std::uint8_t> pixels;  // [height, width, channels]
 };
 
-// The official conversion: uint8(clamp(x * 127.5 + 128, 0, 255)) in float32, truncating toward
-// zero, as stylegan2-ada-pytorch generate.py. `images` is a host f32 tensor [N, C, H, W] with C of
-// 1, 3 or 4; returns N images.
-std::vector<ImageU8> images_to_uint8(const Tensor& images);
+// How a generator's [-1, 1] output becomes 8-bit, as each upstream project saves images:
+//   StyleGan2:  uint8(clamp(x * 127.5 + 128, 0, 255)), stylegan2-ada-pytorch generate.py
+//   TorchvisionSaveImage: uint8(clamp(((x + 1) / 2) * 255 + 0.5, 0, 255)), FastGAN's
+//               vutils.save_image(x.add(1).mul(0.5))
+// both in float32, truncating toward zero (NaN becomes 0).
+enum class Uint8Convention { StyleGan2, TorchvisionSaveImage };
+
+// `images` is a host f32 tensor [N, C, H, W] with C of 1, 3 or 4; returns N images.
+std::vector<ImageU8> images_to_uint8(const Tensor& images, Uint8Convention convention = Uint8Convention::StyleGan2);
 
 // Lays `images` out in rows of `columns` (all the same size and channel count), with `padding`
 // pixels of `background` between cells and around the border.

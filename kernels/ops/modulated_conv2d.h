@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
 #include "kernels/ops/bias_act.h"
 
 namespace lf {
@@ -39,5 +40,24 @@ namespace cpu {
 // shared weight, demodulation/noise/bias/act/clamp applied as an epilogue.
 void modulated_conv2d(const ModulatedConv2dParams& p);
 }  // namespace cpu
+
+// CUDA kernels (modulated_conv2d.cu, modulated_conv2d_wmma.cu): lf::emu:: runs them under the SIMT
+// emulation (host pointers; lf_kernels_emulated), lf::cuda:: on the GPU (device pointers; lf_kernels,
+// only when LF_WITH_CUDA). Pointers of the params are on that device.
+//   modulated_conv2d        FP32 implicit GEMM (any valid params: up 1/2, k 1/3)
+//   modulated_conv2d_wmma   TF32 tensor cores (wmma m16n16k8, fp32 accumulation) for up=1 k=3; the
+//                           other configurations run the FP32 kernels. Needs sm_80+ on the GPU.
+//   modulated_conv2d_demod  only the demodulation coefficients demod [N, O] (device memory)
+namespace emu {
+void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream = nullptr);
+void modulated_conv2d_wmma(const ModulatedConv2dParams& p, Stream stream = nullptr);
+void modulated_conv2d_demod(const ModulatedConv2dParams& p, float* demod, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream = nullptr);
+void modulated_conv2d_wmma(const ModulatedConv2dParams& p, Stream stream = nullptr);
+void modulated_conv2d_demod(const ModulatedConv2dParams& p, float* demod, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -67,7 +67,7 @@ inline constexpr int warpSize = 32;
 #define __constant__
 #define __forceinline__ inline
 #define __restrict__ __restrict
-#define __align__(n) alignas(n)
+#define __align__(n) __attribute__((aligned(n)))
 #define __launch_bounds__(...)
 // Static shared memory: one instance per OS thread, and an OS thread runs one block at a time
 // (all of its threads as fibers), so every running block has its own array. Index overruns of

@@ -15,6 +15,7 @@
 // ASan knows which stack is live; stacks are reused after unpoisoning.
 #include "kernels/simt/emulation.h"  // defines: threadIdx etc. (declarations), detail:: device API
 #include "kernels/simt/runtime.h"
+#include "kernels/simt/wmma.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -701,6 +702,51 @@ unsigned char* dynamic_shared() {
 unsigned lane_id() {
     return current_thread("lane_id").lane;
 }
+
+}  // namespace detail
+}  // namespace lf::simt
+
+// ============================== nvcuda::wmma support (wmma.h) =====================================
+
+namespace nvcuda::wmma::detail {
+
+using ::lf::simt::base_name;
+
+void warp_rendezvous(const char* what, const std::source_location& where) {
+    using namespace lf::simt;
+    const unsigned n = t_block_dim.x * t_block_dim.y * t_block_dim.z;
+    const unsigned linear = t_thread_idx.x + t_block_dim.x * (t_thread_idx.y + t_block_dim.y * t_thread_idx.z);
+    if (linear / 32 * 32 + 32 > n)
+        ::lf::fail("nvcuda::wmma::", what, " (", base_name(where.file_name()), ":", where.line(),
+                   "): thread ", linear, " is in a partial warp (", n, " threads per block); wmma needs all 32 lanes");
+    ::lf::simt::detail::warp_collective(::lf::simt::detail::WarpOp::sync, 0xffffffffu, 0, 0, 32, where);
+}
+
+void check_uniform(const void* bytes, std::size_t size, const char* what, const std::source_location& where) {
+    std::uint64_t hash = 1469598103934665603ull;  // FNV-1a
+    for (std::size_t i = 0; i < size; ++i) hash = (hash ^ static_cast<const unsigned char*>(bytes)[i]) * 1099511628211ull;
+    const std::uint64_t lane0 = ::lf::simt::detail::warp_collective(::lf::simt::detail::WarpOp::shfl, 0xffffffffu,
+                                                                      hash, 0, 32, where);
+    if (hash != lane0)
+        ::lf::fail("nvcuda::wmma::", what, " (", base_name(where.file_name()), ":", where.line(), "): lane ",
+                   ::lf::simt::detail::lane_id(), " holds a different fragment than lane 0; a fragment written "
+                   "lane by lane depends on the unspecified element-to-lane layout");
+}
+
+void check_access(const void* ptr, unsigned ldm, std::size_t element_bytes, const char* what,
+                  const std::source_location& where) {
+    if (reinterpret_cast<std::uintptr_t>(ptr) % 32 != 0)
+        ::lf::fail("nvcuda::wmma::", what, " (", base_name(where.file_name()), ":", where.line(), "): pointer ", ptr,
+                   " is not 256-bit (32-byte) aligned");
+    if ((ldm * element_bytes) % 16 != 0)
+        ::lf::fail("nvcuda::wmma::", what, " (", base_name(where.file_name()), ":", where.line(), "): ldm ", ldm,
+                   " is not a multiple of 16 bytes");
+}
+
+}  // namespace nvcuda::wmma::detail
+
+namespace lf::simt {
+namespace detail {
 
 void launch(const char* kernel_name, const LaunchShape& shape, void (*body)(void*), void* args) {
     check_launch_shape(kernel_name, shape);

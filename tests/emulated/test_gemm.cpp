@@ -114,5 +114,15 @@ TEST(GemmTiled_f32_Args, RejectsShortStride) {
     EXPECT_THROW(LF_TEST_NS::gemm_tiled(p, nullptr), ::lf::Error);
 }
 
+class GemmWmma_tf32 : public ::testing::TestWithParam<GemmCase> {};
+
+TEST_P(GemmWmma_tf32, MatchesCpuTwin) {
+    LF_REQUIRE_BACKEND();
+    const GemmCase& c = GetParam();
+    check_against_twin(c, &LF_TEST_NS::gemm_wmma, tol::gemm_tf32(c.k));
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, GemmWmma_tf32, ::testing::ValuesIn(kCases), case_name);
+
 }  // namespace
 }  // namespace lf::test

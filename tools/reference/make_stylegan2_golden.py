@@ -85,12 +85,13 @@ def make_case(case, out):
     ws07 = m.mapping(z, c, 0.7, cutoff)
     rng = np.random.RandomState(case["seed"] + 7)
     wplus = f32(ws10.numpy() + 0.5 * rng.randn(*ws10.shape))
-    ref.CLAMP_STATS.update(elements=0, clamped=0)
+    ref.CLAMP_STATS.update(enabled=True, elements=0, clamped=0)
     img10 = m.synthesis(ws10, "const")
     img07 = m.synthesis(ws07, "const")
     img_none = m.synthesis(ws10, "none")
     img_wplus = m.synthesis(wplus, "const")
     clamp = dict(ref.CLAMP_STATS)
+    ref.CLAMP_STATS["enabled"] = False
     arrays = {"z": np.ascontiguousarray(z, dtype=np.float64), "ws_psi10": f32(ws10), "ws_psi07": f32(ws07),
               "img_psi10": f32(img10), "img_psi07": f32(img07), "img_nonoise": f32(img_none),
               "wplus": wplus, "img_wplus": f32(img_wplus)}

@@ -1,0 +1,315 @@
+// modulated_conv2d.cu: StyleGAN2's modulated convolution (FP32 CUDA cores), batched over samples as
+// one implicit GEMM over the shared weight: M = out channels, N = batch x output pixels,
+// K = in channels x taps. The style scaling s[n,i] is applied while the input tile is gathered, so
+// every weight tile is loaded once per block and serves all samples of its columns; demodulation is
+// an epilogue factor d[n,o] (the CPU twin's non-fused form, equal to the official fused one up to
+// rounding). CPU twin: lf::cpu::modulated_conv2d (modulated_conv2d_cpu.cpp).
+//
+// Kernels (all launched by modulated_conv2d()):
+//   modconv_wsq_kernel        wsq[o,i] = sum_taps W[o,i,t]^2                (one thread per (o,i))
+//   modconv_demod_kernel      d[n,o] = rsqrt(sum_i wsq[o,i] s[n,i]^2 + 1e-8) (one warp per (n,o))
+//   modconv_gemm_kernel<K>    up=1, k=K in {1,3}: 'same' cross-correlation + fused epilogue
+//                             (demod, noise with batch stride, bias, lrelu/linear, gain, clamp)
+//   modconv_transpose_kernel  up=2, step 1: stride-2 transposed conv (padding 0, unflipped W) into
+//                             scratch z [N, O, 2H+1, 2W+1], split into the 4 output parity classes
+//                             so that only the taps that hit (2x2, 2x1, 1x2, 1x1 of the 3x3) are
+//                             multiplied: K = I x taps of the class, no zero-insertion work
+//   modconv_fir_kernel        up=2, step 2: 4x4 FIR (padding 1, gain 4, true convolution) of z to
+//                             [N, O, 2H, 2W] with the same fused epilogue; 32x32 output tile per
+//                             block from a 35x35 shared-memory halo tile
+//
+// GEMM tiling (v1, this file): 256 threads per block, a 64 (M) x 64 (N) output tile, K in steps of
+// 16; each thread computes 4 rows x 4 columns (rows 4*ty.., columns tx + 16*j, so the stores of a
+// half-warp are 16 consecutive pixels). The next K step is fetched from global memory into
+// registers while the current shared-memory tiles are multiplied (one barrier pair per step).
+// Shared memory 8.3 KB; no register spills on sm_80 (-Xptxas=--warn-on-spills).
+// The tensor-core variant of the up=1 3x3 GEMM is modulated_conv2d_wmma.cu.
+#include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
+#include "kernels/simt/launch.h"       // defines: lf::simt::launch
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/core/error.h"
+#include "kernels/ops/modulated_conv2d.h"
+#include "kernels/ops/modulated_conv2d_epilogue.cuh"
+
+namespace lf::LF_KERNEL_NS {
+namespace {
+
+constexpr int kBM = 64, kBN = 64, kBK = 16, kThreads = 256;  // GEMM tile (see the header comment)
+constexpr int kFirTile = 32, kFirRows = 8;                    // FIR: 32x32 outputs, 32x8 threads
+
+// ---- demodulation coefficients ---------------------------------------------------------------------
+
+__global__ void __launch_bounds__(256) modconv_wsq_kernel(const float* weight,  // [O, I, taps]
+                                                          float* wsq,           // [O, I]
+                                                          std::int64_t count, int taps) {
+    for (std::int64_t oi = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; oi < count;
+         oi += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+        const float* w = weight + oi * taps;
+        float acc = 0.0f;
+        for (int t = 0; t < taps; ++t) acc = __fadd_rn(acc, __fmul_rn(w[t], w[t]));
+        wsq[oi] = acc;
+    }
+}
+
+__global__ void __launch_bounds__(256) modconv_demod_kernel(const float* wsq,     // [O, I]
+                                                            const float* styles,  // [N, I]
+                                                            float* demod,         // [N, O]
+                                                            int batch, int in_channels, int out_channels) {
+    const int warps_per_block = static_cast<int>(blockDim.x) / 32;
+    const int lane = static_cast<int>(threadIdx.x) % 32;
+    const std::int64_t pair = static_cast<std::int64_t>(blockIdx.x) * warps_per_block + threadIdx.x / 32;
+    const bool active = pair < static_cast<std::int64_t>(batch) * out_channels;  // warp-uniform
+    if (!active) return;
+    const int n = static_cast<int>(pair / out_channels), o = static_cast<int>(pair % out_channels);
+    const float* w = wsq + static_cast<std::int64_t>(o) * in_channels;
+    const float* s = styles + static_cast<std::int64_t>(n) * in_channels;
+    float acc = 0.0f;
+    for (int i = lane; i < in_channels; i += 32) acc = __fadd_rn(acc, __fmul_rn(w[i], __fmul_rn(s[i], s[i])));
+    for (int offset = 16; offset > 0; offset /= 2) acc += __shfl_xor_sync(0xffffffffu, acc, offset);
+    if (lane == 0) demod[pair] = 1.0f / sqrtf(acc + 1e-8f);
+}
+
+// ---- the GEMM main loop shared by the up=1 and the transposed kernels ---------------------------
+
+// acc[i][j] += sum_k A[m0 + 4 ty + i, k] * B[k, col0 + tx + 16 j] over k < ktot, where
+// load_a(m, k) returns A (0 outside) for m < kBM rows of the tile, and load_b(k) returns this
+// thread's B element of its loader column (0 outside). 256 threads.
+template <typename LoadA, typename LoadB>
+__device__ __forceinline__ void gemm_mainloop(int ktot, const LoadA& load_a, const LoadB& load_b,
+                                              float (&acc)[4][4]) {
+    __shared__ float a_tile[kBK][kBM + 4];  // [k, m] (transposed; +4 keeps rows 16-byte aligned)
+    __shared__ float b_tile[kBK][kBN];      // [k, column]
+    const int t = static_cast<int>(threadIdx.x);
+    const int a_k = t % kBK, a_m = t / kBK;  // loader role for A: rows a_m + 16 r
+    const int b_c = t % kBN, b_k = t / kBN;  // loader role for B: column b_c, k rows b_k + 4 r
+    const int tx = t % 16, ty = t / 16;      // compute role
+    float a_reg[4], b_reg[4];
+    auto fetch = [&](int k0) {
+        for (int r = 0; r < 4; ++r) a_reg[r] = load_a(a_m + 16 * r, k0 + a_k);
+        for (int r = 0; r < 4; ++r) b_reg[r] = load_b(k0 + b_k + 4 * r);
+    };
+    fetch(0);
+    for (int k0 = 0; k0 < ktot; k0 += kBK) {
+        for (int r = 0; r < 4; ++r) a_tile[a_k][a_m + 16 * r] = a_reg[r];
+        for (int r = 0; r < 4; ++r) b_tile[b_k + 4 * r][b_c] = b_reg[r];
+        __syncthreads();
+        if (k0 + kBK < ktot) fetch(k0 + kBK);  // overlaps the global loads with the FMAs below
+#pragma unroll
+        for (int kk = 0; kk < kBK; ++kk) {
+            float a[4], b[4];
+            for (int i = 0; i < 4; ++i) a[i] = a_tile[kk][4 * ty + i];
+            for (int j = 0; j < 4; ++j) b[j] = b_tile[kk][tx + 16 * j];
+            for (int i = 0; i < 4; ++i)
+                for (int j = 0; j < 4; ++j) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+        }
+        __syncthreads();
+    }
+}
+
+// ---- up = 1: 'same' cross-correlation with a K x K kernel, fused epilogue ------------------------
+
+template <int K>
+__global__ void __launch_bounds__(kThreads) modconv_gemm_kernel(ModulatedConv2dParams p,
+                                                                const float* demod,  // [N, O] or nullptr
+                                                                detail::ConvEpilogue epi) {
+    constexpr int kTaps = K * K, kPad = K / 2;
+    const int I = p.in_channels, O = p.out_channels, H = p.height, W = p.width;
+    const int hw = H * W;
+    const int ncols = p.batch * hw, ktot = I * kTaps;
+    const int m0 = static_cast<int>(blockIdx.y) * kBM, col0 = static_cast<int>(blockIdx.x) * kBN;
+    const int t = static_cast<int>(threadIdx.x);
+
+    // This thread's loader column: sample n, output pixel (oy, ox).
+    const int lcol = col0 + t % kBN;
+    const bool lcol_ok = lcol < ncols;
+    const int ln = lcol_ok ? lcol / hw : 0, lpix = lcol_ok ? lcol % hw : 0;
+    const int loy = lpix / W, lox = lpix % W;
+    const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W] of sample ln
+    const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
+    const float* w = p.weight;                                      // [O, I * K * K]
+
+    auto load_a = [&](int m, int k) -> float {
+        const int o = m0 + m;
+        return (o < O && k < ktot) ? w[static_cast<std::int64_t>(o) * ktot + k] : 0.0f;
+    };
+    auto load_b = [&](int k) -> float {
+        if (!lcol_ok || k >= ktot) return 0.0f;
+        const int i = k / kTaps, tap = k % kTaps;
+        const int iy = loy + tap / K - kPad, ix = lox + tap % K - kPad;
+        if (iy < 0 || iy >= H || ix < 0 || ix >= W) return 0.0f;
+        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix], sn[i]);  // style fused into the load
+    };
+
+    float acc[4][4] = {};
+    gemm_mainloop(ktot, load_a, load_b, acc);
+
+    const int tx = t % 16, ty = t / 16;
+    for (int j = 0; j < 4; ++j) {
+        const int col = col0 + tx + 16 * j;
+        if (col >= ncols) continue;
+        const int n = col / hw, pix = col % hw;
+        const float* noise = p.noise ? p.noise + n * p.noise_batch_stride + pix : nullptr;
+        for (int i = 0; i < 4; ++i) {
+            const int o = m0 + 4 * ty + i;
+            if (o >= O) continue;
+            const float d = demod ? demod[static_cast<std::int64_t>(n) * O + o] : 1.0f;
+            const float b = p.bias ? p.bias[o] : 0.0f;
+            p.y[(static_cast<std::int64_t>(n) * O + o) * hw + pix] = epi.apply(acc[i][j], d, noise, b);
+        }
+    }
+}
+
+// ---- up = 2, step 1: stride-2 transposed conv, one output parity class per blockIdx.z ------------
+// z[n, o, 2a+ky, 2b+kx] += W[o,i,ky,kx] x[n,i,a,b] s[n,i]. Output (zy, zx) = (2cy+py, 2cx+px) of
+// class (py, px) receives the taps ky = py + 2 jy, kx = px + 2 jx from input (cy - jy, cx - jx).
+__global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedConv2dParams p,
+                                                                     float* z) {  // [N, O, 2H+1, 2W+1]
+    const int I = p.in_channels, O = p.out_channels, H = p.height, W = p.width;
+    const int py = static_cast<int>(blockIdx.z) >> 1, px = static_cast<int>(blockIdx.z) & 1;
+    const int tyn = py == 0 ? 2 : 1, txn = px == 0 ? 2 : 1, taps = tyn * txn;
+    const int hc = H + 1 - py, wc = W + 1 - px, chw = hc * wc;  // the class's output grid
+    const int ncols = p.batch * chw, ktot = I * taps;
+    const int m0 = static_cast<int>(blockIdx.y) * kBM, col0 = static_cast<int>(blockIdx.x) * kBN;
+    if (col0 >= ncols) return;  // block-uniform: the grid is sized for the largest class
+    const int t = static_cast<int>(threadIdx.x);
+    const int hw = H * W, zh = 2 * H + 1, zw = 2 * W + 1;
+
+    const int lcol = col0 + t % kBN;
+    const bool lcol_ok = lcol < ncols;
+    const int ln = lcol_ok ? lcol / chw : 0, lpix = lcol_ok ? lcol % chw : 0;
+    const int lcy = lpix / wc, lcx = lpix % wc;
+    const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W]
+    const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
+
+    auto load_a = [&](int m, int k) -> float {
+        const int o = m0 + m;
+        if (o >= O || k >= ktot) return 0.0f;
+        const int i = k / taps, r = k % taps;
+        const int ky = py + 2 * (r / txn), kx = px + 2 * (r % txn);
+        return p.weight[(static_cast<std::int64_t>(o) * I + i) * 9 + ky * 3 + kx];
+    };
+    auto load_b = [&](int k) -> float {
+        if (!lcol_ok || k >= ktot) return 0.0f;
+        const int i = k / taps, r = k % taps;
+        const int a = lcy - r / txn, b = lcx - r % txn;
+        if (a < 0 || a >= H || b < 0 || b >= W) return 0.0f;
+        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + a * W + b], sn[i]);
+    };
+
+    float acc[4][4] = {};
+    gemm_mainloop(ktot, load_a, load_b, acc);
+
+    const int tx = t % 16, ty = t / 16;
+    for (int j = 0; j < 4; ++j) {
+        const int col = col0 + tx + 16 * j;
+        if (col >= ncols) continue;
+        const int n = col / chw, pix = col % chw;
+        const int zy = 2 * (pix / wc) + py, zx = 2 * (pix % wc) + px;
+        for (int i = 0; i < 4; ++i) {
+            const int o = m0 + 4 * ty + i;
+            if (o < O) z[((static_cast<std::int64_t>(n) * O + o) * zh + zy) * zw + zx] = acc[i][j];
+        }
+    }
+}
+
+// ---- up = 2, step 2: 4x4 FIR (pad 1, gain 4) of z with the fused epilogue -------------------------
+// y[Y, X] = sum_{fy,fx} 4 f[3-fy, 3-fx] z[Y+fy-1, X+fx-1] (true convolution; z is 0 outside).
+__global__ void __launch_bounds__(kFirTile * kFirRows) modconv_fir_kernel(
+    ModulatedConv2dParams p,
+    const float* z,      // [N, O, 2H+1, 2W+1]
+    const float* demod,  // [N, O] or nullptr
+    detail::ConvEpilogue epi) {
+    __shared__ float tile[kFirTile + 3][kFirTile + 3];  // z rows Y0-1 .. Y0+kFirTile+1
+    __shared__ float taps[4][4];                        // 4 * flipped filter
+    const int O = p.out_channels, ho = 2 * p.height, wo = 2 * p.width, zh = ho + 1, zw = wo + 1;
+    const int tiles_x = (wo + kFirTile - 1) / kFirTile;
+    const int x0 = static_cast<int>(blockIdx.x) % tiles_x * kFirTile, y0 = static_cast<int>(blockIdx.x) / tiles_x * kFirTile;
+    const int o = static_cast<int>(blockIdx.y), n = static_cast<int>(blockIdx.z);
+    const int t = static_cast<int>(threadIdx.y) * kFirTile + static_cast<int>(threadIdx.x);
+    const float* zp = z + (static_cast<std::int64_t>(n) * O + o) * zh * zw;  // [2H+1, 2W+1]
+
+    if (t < 16) taps[t / 4][t % 4] = __fmul_rn(4.0f, p.resample_filter[15 - t]);
+    for (int e = t; e < (kFirTile + 3) * (kFirTile + 3); e += kFirTile * kFirRows) {
+        const int r = e / (kFirTile + 3), c = e % (kFirTile + 3);
+        const int zy = y0 + r - 1, zx = x0 + c - 1;
+        tile[r][c] = (zy >= 0 && zy < zh && zx >= 0 && zx < zw) ? zp[static_cast<std::int64_t>(zy) * zw + zx] : 0.0f;
+    }
+    __syncthreads();
+
+    const int tx = static_cast<int>(threadIdx.x);
+    const int X = x0 + tx;
+    const float d = demod ? demod[static_cast<std::int64_t>(n) * O + o] : 1.0f;
+    const float b = p.bias ? p.bias[o] : 0.0f;
+    const float* noise = p.noise ? p.noise + n * p.noise_batch_stride : nullptr;  // [Ho, Wo]
+    for (int ry = static_cast<int>(threadIdx.y); ry < kFirTile; ry += kFirRows) {
+        const int Y = y0 + ry;
+        if (Y >= ho || X >= wo) continue;
+        float acc = 0.0f;
+        for (int fy = 0; fy < 4; ++fy)
+            for (int fx = 0; fx < 4; ++fx) acc = fmaf(tile[ry + fy][tx + fx], taps[fy][fx], acc);
+        const std::int64_t pix = static_cast<std::int64_t>(Y) * wo + X;
+        p.y[(static_cast<std::int64_t>(n) * O + o) * ho * wo + pix] = epi.apply(acc, d, noise ? noise + pix : nullptr, b);
+    }
+}
+
+}  // namespace
+
+void modulated_conv2d_demod(const ModulatedConv2dParams& p, float* demod, Stream stream) {
+    modulated_conv2d_check(p);
+    const int taps = p.kernel * p.kernel;
+    const std::int64_t oi = static_cast<std::int64_t>(p.out_channels) * p.in_channels;
+    Tensor wsq = detail::kernel_scratch(oi, stream);  // [O, I]
+    const unsigned wsq_blocks = static_cast<unsigned>(std::min<std::int64_t>((oi + 255) / 256, 4096));
+    simt::launch<modconv_wsq_kernel>(dim3(wsq_blocks), dim3(256), 0, stream, p.weight, wsq.data<float>(), oi, taps);
+    const std::int64_t pairs = static_cast<std::int64_t>(p.batch) * p.out_channels;
+    LF_CHECK((pairs + 7) / 8 <= 2147483647, "modulated_conv2d: batch x out_channels too large");
+    simt::launch<modconv_demod_kernel>(dim3(static_cast<unsigned>((pairs + 7) / 8)), dim3(256), 0, stream,
+                                       static_cast<const float*>(wsq.data<float>()), p.styles, demod, p.batch,
+                                       p.in_channels, p.out_channels);
+}
+
+void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
+    modulated_conv2d_check(p);
+    const int N = p.batch, O = p.out_channels, H = p.height, W = p.width;
+    LF_CHECK(static_cast<std::int64_t>(N) * (2 * H + 1) * (2 * W + 1) < (std::int64_t{1} << 31) &&
+                 static_cast<std::int64_t>(p.in_channels) * p.kernel * p.kernel < (std::int64_t{1} << 31),
+             "modulated_conv2d: ", N, "x", p.in_channels, "x", H, "x", W, " is too large for 32-bit GEMM indices");
+    LF_CHECK(p.up == 1 || (N <= 65535 && O <= 65535), "modulated_conv2d: up=2 supports at most 65535 samples and channels");
+
+    Tensor demod;
+    if (p.demodulate) {
+        demod = detail::kernel_scratch(static_cast<std::int64_t>(N) * O, stream);  // [N, O]
+        modulated_conv2d_demod(p, demod.data<float>(), stream);
+    }
+    const float* d = p.demodulate ? demod.data<float>() : nullptr;
+    const detail::ConvEpilogue epi = detail::conv_epilogue_of(p.noise_strength, p.act, p.act_gain, p.clamp);
+    const unsigned m_tiles = static_cast<unsigned>((O + kBM - 1) / kBM);
+    LF_CHECK(m_tiles <= 65535, "modulated_conv2d: too many output channels (", O, ")");
+
+    if (p.up == 1) {
+        const std::int64_t ncols = static_cast<std::int64_t>(N) * H * W;
+        const dim3 grid(static_cast<unsigned>((ncols + kBN - 1) / kBN), m_tiles);
+        if (p.kernel == 3)
+            simt::launch<modconv_gemm_kernel<3>>(grid, dim3(kThreads), 0, stream, p, d, epi);
+        else
+            simt::launch<modconv_gemm_kernel<1>>(grid, dim3(kThreads), 0, stream, p, d, epi);
+        return;
+    }
+
+    // up = 2: transposed conv into z, then the FIR with the epilogue.
+    const int zh = 2 * H + 1, zw = 2 * W + 1;
+    Tensor z = detail::kernel_scratch(static_cast<std::int64_t>(N) * O * zh * zw, stream);  // [N, O, 2H+1, 2W+1]
+    const std::int64_t max_cols = static_cast<std::int64_t>(N) * (H + 1) * (W + 1);  // class (0, 0)
+    const dim3 tgrid(static_cast<unsigned>((max_cols + kBN - 1) / kBN), m_tiles, 4);
+    simt::launch<modconv_transpose_kernel>(tgrid, dim3(kThreads), 0, stream, p, z.data<float>());
+    const int ho = 2 * H, wo = 2 * W;
+    const std::int64_t tiles = static_cast<std::int64_t>((wo + kFirTile - 1) / kFirTile) * ((ho + kFirTile - 1) / kFirTile);
+    const dim3 fgrid(static_cast<unsigned>(tiles), static_cast<unsigned>(O), static_cast<unsigned>(N));
+    simt::launch<modconv_fir_kernel>(fgrid, dim3(kFirTile, kFirRows), 0, stream, p,
+                                     static_cast<const float*>(z.data<float>()), d, epi);
+}
+
+}  // namespace lf::LF_KERNEL_NS
