@@ -19,6 +19,13 @@ find_path(LF_STB_INCLUDE_DIR stb_image_write.h PATHS /usr/include/stb REQUIRED)
 add_library(lf_stb INTERFACE)
 target_include_directories(lf_stb SYSTEM INTERFACE ${LF_STB_INCLUDE_DIR})
 
+# libgd (animated GIF sweeps in `lfgen edit --gif`)
+find_path(LF_GD_INCLUDE_DIR gd.h REQUIRED)
+find_library(LF_GD_LIBRARY gd REQUIRED)
+add_library(lf_gd INTERFACE)
+target_include_directories(lf_gd SYSTEM INTERFACE ${LF_GD_INCLUDE_DIR})
+target_link_libraries(lf_gd INTERFACE ${LF_GD_LIBRARY})
+
 if(LF_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

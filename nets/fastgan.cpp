@@ -42,6 +42,8 @@ const Tensor& FastGan::dev(const std::string& name) const {
 }
 
 FastGan FastGan::load(const std::string& path, const NetBackend& backend) {
+    LF_CHECK(backend.fully_connected && backend.conv2d && backend.batchnorm_glu && backend.se_block, "the ",
+             backend.name, " backend lacks FastGAN kernels");
     const SafetensorsFile file = SafetensorsFile::open(path);
     auto arch = file.metadata().find("architecture");
     LF_CHECK(arch == file.metadata().end() || arch->second == "fastgan", path, ": not a FastGAN model (architecture '",

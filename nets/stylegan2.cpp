@@ -42,6 +42,9 @@ const Tensor& StyleGan2::dev(const std::string& name) const {
 }
 
 StyleGan2 StyleGan2::load(const std::string& path, const NetBackend& backend) {
+    LF_CHECK(backend.fully_connected && backend.modulated_conv2d && backend.upfirdn2d && backend.torgb &&
+                 backend.normalize_2nd_moment && backend.broadcast_truncate && backend.add,
+             "the ", backend.name, " backend lacks StyleGAN2 kernels");
     const SafetensorsFile file = SafetensorsFile::open(path);
     StyleGan2 g;
     g.backend_ = backend;

@@ -10,6 +10,8 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libopenblas-dev liblapacke-dev          # BLAS/LAPACK on the CPU
   libstb-dev                              # PNG/JPEG read, PNG write
+  libgd-dev                               # animated GIF sweeps
+  libzip-dev                              # .npz archives (FID statistics)
   nlohmann-json3-dev libcli11-dev         # JSON, command line
   libgtest-dev libgmock-dev libbenchmark-dev  # tests, benchmarks
   libboost-context-dev                    # fibers for the SIMT emulation

@@ -395,4 +395,38 @@ void save(const std::string& path, const Tensor& t) {
     if (!ok) fail(path, ": cannot write: ", std::strerror(write_errno));
 }
 
+std::vector<std::uint8_t> serialize(const Tensor& t, const std::string& what) {
+    LF_CHECK(t.device().is_cpu(), what, ": npy::serialize needs a host tensor, got one on ", t.device().to_string());
+    LF_CHECK(t.defined(), what, ": npy::serialize got an undefined tensor");
+    // The same header as save() (numpy.lib.format, version 1.0 unless it needs 2.0).
+    std::string shape = "(";
+    for (std::size_t i = 0; i < t.shape().size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
+    shape += t.shape().size() == 1 ? ",)" : ")";
+    std::string header = "{'descr': '" + descr_of(t.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    if (!t.shape().empty()) {
+        const std::size_t digits = std::to_string(t.shape()[0]).size();
+        if (digits < kGrowthAxisMaxDigits) header.append(kGrowthAxisMaxDigits - digits, ' ');
+    }
+    std::size_t prefix_len = 10;
+    const std::size_t hlen = header.size() + 1;
+    std::size_t padlen = kArrayAlign - (prefix_len + hlen) % kArrayAlign;
+    int major = 1;
+    if (hlen + padlen > 0xffff) {
+        major = 2;
+        prefix_len = 12;
+        padlen = kArrayAlign - (prefix_len + hlen) % kArrayAlign;
+    }
+    header.append(padlen, ' ');
+    header += '\n';
+    std::vector<std::uint8_t> out(kMagic, kMagic + kMagicLen);
+    out.push_back(static_cast<std::uint8_t>(major));
+    out.push_back(0);
+    const std::size_t n = header.size();
+    for (std::size_t i = 0; i < prefix_len - 8; ++i) out.push_back(static_cast<std::uint8_t>((n >> (8 * i)) & 0xff));
+    out.insert(out.end(), header.begin(), header.end());
+    const auto* bytes = static_cast<const std::uint8_t*>(t.raw_data());
+    if (t.nbytes() > 0) out.insert(out.end(), bytes, bytes + t.nbytes());
+    return out;
+}
+
 }  // namespace lf::npy

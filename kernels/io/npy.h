@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kernels/core/tensor.h"
 
@@ -29,5 +30,9 @@ Tensor parse(const std::uint8_t* data, std::size_t size, const std::string& what
 // Writes a host tensor (f32, f64, i64 or f16). Throws lf::Error for a device tensor or when the
 // file cannot be written.
 void save(const std::string& path, const Tensor& t);
+
+// The bytes save() writes, in memory (for .npz members). Throws lf::Error("<what>: ...") for a
+// device or undefined tensor.
+std::vector<std::uint8_t> serialize(const Tensor& t, const std::string& what);
 
 }  // namespace lf::npy

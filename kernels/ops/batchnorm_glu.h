@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 enum class BatchNormMode { Eval, Batch };
@@ -31,5 +33,15 @@ namespace cpu {
 // Note: with noise, x is not modified; the noisy value is recomputed where needed.
 void batchnorm_glu(const BatchNormGluParams& p);
 }  // namespace cpu
+
+// CUDA kernels (batchnorm_glu.cu): lf::emu:: runs them under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void batchnorm_glu(const BatchNormGluParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void batchnorm_glu(const BatchNormGluParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 enum class OutputActivation { None, Tanh };
@@ -29,5 +31,15 @@ namespace cpu {
 // im2col (reading the upsampled input in place) + OpenBLAS SGEMM per row chunk.
 void conv2d(const Conv2dParams& p);
 }  // namespace cpu
+
+// CUDA kernel (conv2d.cu): lf::emu:: runs it under the SIMT emulation (host pointers), lf::cuda::
+// on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void conv2d(const Conv2dParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void conv2d(const Conv2dParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 struct AddParams {
@@ -14,5 +16,15 @@ struct AddParams {
 namespace cpu {
 void add(const AddParams& p);
 }  // namespace cpu
+
+// CUDA kernel (elementwise.cu): lf::emu:: runs it under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void add(const AddParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void add(const AddParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

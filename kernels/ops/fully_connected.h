@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
 #include "kernels/ops/bias_act.h"
 
 namespace lf {
@@ -26,5 +27,15 @@ void fully_connected(const FullyConnectedParams& p);  // OpenBLAS SGEMM + bias_a
 
 // Throws lf::Error on null pointers or non-positive sizes.
 void fully_connected_check(const FullyConnectedParams& p);
+
+// CUDA kernel (fully_connected.cu): lf::emu:: runs it under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void fully_connected(const FullyConnectedParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void fully_connected(const FullyConnectedParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

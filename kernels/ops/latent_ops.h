@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 struct Normalize2ndMomentParams {
@@ -28,5 +30,17 @@ namespace cpu {
 void normalize_2nd_moment(const Normalize2ndMomentParams& p);
 void broadcast_truncate(const BroadcastTruncateParams& p);
 }  // namespace cpu
+
+// CUDA kernel (latent_ops.cu): lf::emu:: runs it under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void normalize_2nd_moment(const Normalize2ndMomentParams& p, Stream stream = nullptr);
+void broadcast_truncate(const BroadcastTruncateParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void normalize_2nd_moment(const Normalize2ndMomentParams& p, Stream stream = nullptr);
+void broadcast_truncate(const BroadcastTruncateParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -24,8 +24,10 @@
 // registers while the current shared-memory tiles are multiplied (one barrier pair per step).
 // Shared memory 8.3 KB; no register spills on sm_80 (-Xptxas=--warn-on-spills).
 // The tensor-core variant of the up=1 3x3 GEMM is modulated_conv2d_wmma.cu.
+// clang-format off: the SIMT compatibility header must stay the first include
 #include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
 #include "kernels/simt/launch.h"       // defines: lf::simt::launch
+// clang-format on
 
 #include <algorithm>
 #include <cstdint>
@@ -38,7 +40,7 @@ namespace lf::LF_KERNEL_NS {
 namespace {
 
 constexpr int kBM = 64, kBN = 64, kBK = 16, kThreads = 256;  // GEMM tile (see the header comment)
-constexpr int kFirTile = 32, kFirRows = 8;                    // FIR: 32x32 outputs, 32x8 threads
+constexpr int kFirTile = 32, kFirRows = 8;                   // FIR: 32x32 outputs, 32x8 threads
 
 // ---- demodulation coefficients ---------------------------------------------------------------------
 
@@ -88,22 +90,31 @@ __device__ __forceinline__ void gemm_mainloop(int ktot, const LoadA& load_a, con
     const int tx = t % 16, ty = t / 16;      // compute role
     float a_reg[4], b_reg[4];
     auto fetch = [&](int k0) {
+        LF_PRAGMA_UNROLL
         for (int r = 0; r < 4; ++r) a_reg[r] = load_a(a_m + 16 * r, k0 + a_k);
+        LF_PRAGMA_UNROLL
         for (int r = 0; r < 4; ++r) b_reg[r] = load_b(k0 + b_k + 4 * r);
     };
     fetch(0);
     for (int k0 = 0; k0 < ktot; k0 += kBK) {
+        LF_PRAGMA_UNROLL
         for (int r = 0; r < 4; ++r) a_tile[a_k][a_m + 16 * r] = a_reg[r];
+        LF_PRAGMA_UNROLL
         for (int r = 0; r < 4; ++r) b_tile[b_k + 4 * r][b_c] = b_reg[r];
         __syncthreads();
         if (k0 + kBK < ktot) fetch(k0 + kBK);  // overlaps the global loads with the FMAs below
-#pragma unroll
+        LF_PRAGMA_UNROLL
         for (int kk = 0; kk < kBK; ++kk) {
             float a[4], b[4];
+            LF_PRAGMA_UNROLL
             for (int i = 0; i < 4; ++i) a[i] = a_tile[kk][4 * ty + i];
+            LF_PRAGMA_UNROLL
             for (int j = 0; j < 4; ++j) b[j] = b_tile[kk][tx + 16 * j];
-            for (int i = 0; i < 4; ++i)
+            LF_PRAGMA_UNROLL
+            for (int i = 0; i < 4; ++i) {
+                LF_PRAGMA_UNROLL
                 for (int j = 0; j < 4; ++j) acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+            }
         }
         __syncthreads();
     }
@@ -129,7 +140,7 @@ __global__ void __launch_bounds__(kThreads) modconv_gemm_kernel(ModulatedConv2dP
     const int loy = lpix / W, lox = lpix % W;
     const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W] of sample ln
     const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
-    const float* w = p.weight;                                      // [O, I * K * K]
+    const float* w = p.weight;                                       // [O, I * K * K]
 
     auto load_a = [&](int m, int k) -> float {
         const int o = m0 + m;
@@ -140,18 +151,21 @@ __global__ void __launch_bounds__(kThreads) modconv_gemm_kernel(ModulatedConv2dP
         const int i = k / kTaps, tap = k % kTaps;
         const int iy = loy + tap / K - kPad, ix = lox + tap % K - kPad;
         if (iy < 0 || iy >= H || ix < 0 || ix >= W) return 0.0f;
-        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix], sn[i]);  // style fused into the load
+        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix],
+                         sn[i]);  // style fused into the load
     };
 
     float acc[4][4] = {};
     gemm_mainloop(ktot, load_a, load_b, acc);
 
     const int tx = t % 16, ty = t / 16;
+    LF_PRAGMA_UNROLL
     for (int j = 0; j < 4; ++j) {
         const int col = col0 + tx + 16 * j;
         if (col >= ncols) continue;
         const int n = col / hw, pix = col % hw;
         const float* noise = p.noise ? p.noise + n * p.noise_batch_stride + pix : nullptr;
+        LF_PRAGMA_UNROLL
         for (int i = 0; i < 4; ++i) {
             const int o = m0 + 4 * ty + i;
             if (o >= O) continue;
@@ -203,11 +217,13 @@ __global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedCo
     gemm_mainloop(ktot, load_a, load_b, acc);
 
     const int tx = t % 16, ty = t / 16;
+    LF_PRAGMA_UNROLL
     for (int j = 0; j < 4; ++j) {
         const int col = col0 + tx + 16 * j;
         if (col >= ncols) continue;
         const int n = col / chw, pix = col % chw;
         const int zy = 2 * (pix / wc) + py, zx = 2 * (pix % wc) + px;
+        LF_PRAGMA_UNROLL
         for (int i = 0; i < 4; ++i) {
             const int o = m0 + 4 * ty + i;
             if (o < O) z[((static_cast<std::int64_t>(n) * O + o) * zh + zy) * zw + zx] = acc[i][j];
@@ -217,16 +233,17 @@ __global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedCo
 
 // ---- up = 2, step 2: 4x4 FIR (pad 1, gain 4) of z with the fused epilogue -------------------------
 // y[Y, X] = sum_{fy,fx} 4 f[3-fy, 3-fx] z[Y+fy-1, X+fx-1] (true convolution; z is 0 outside).
-__global__ void __launch_bounds__(kFirTile * kFirRows) modconv_fir_kernel(
-    ModulatedConv2dParams p,
-    const float* z,      // [N, O, 2H+1, 2W+1]
-    const float* demod,  // [N, O] or nullptr
-    detail::ConvEpilogue epi) {
+__global__ void __launch_bounds__(kFirTile* kFirRows)
+    modconv_fir_kernel(ModulatedConv2dParams p,
+                       const float* z,      // [N, O, 2H+1, 2W+1]
+                       const float* demod,  // [N, O] or nullptr
+                       detail::ConvEpilogue epi) {
     __shared__ float tile[kFirTile + 3][kFirTile + 3];  // z rows Y0-1 .. Y0+kFirTile+1
     __shared__ float taps[4][4];                        // 4 * flipped filter
     const int O = p.out_channels, ho = 2 * p.height, wo = 2 * p.width, zh = ho + 1, zw = wo + 1;
     const int tiles_x = (wo + kFirTile - 1) / kFirTile;
-    const int x0 = static_cast<int>(blockIdx.x) % tiles_x * kFirTile, y0 = static_cast<int>(blockIdx.x) / tiles_x * kFirTile;
+    const int x0 = static_cast<int>(blockIdx.x) % tiles_x * kFirTile,
+              y0 = static_cast<int>(blockIdx.x) / tiles_x * kFirTile;
     const int o = static_cast<int>(blockIdx.y), n = static_cast<int>(blockIdx.z);
     const int t = static_cast<int>(threadIdx.y) * kFirTile + static_cast<int>(threadIdx.x);
     const float* zp = z + (static_cast<std::int64_t>(n) * O + o) * zh * zw;  // [2H+1, 2W+1]
@@ -235,7 +252,8 @@ __global__ void __launch_bounds__(kFirTile * kFirRows) modconv_fir_kernel(
     for (int e = t; e < (kFirTile + 3) * (kFirTile + 3); e += kFirTile * kFirRows) {
         const int r = e / (kFirTile + 3), c = e % (kFirTile + 3);
         const int zy = y0 + r - 1, zx = x0 + c - 1;
-        tile[r][c] = (zy >= 0 && zy < zh && zx >= 0 && zx < zw) ? zp[static_cast<std::int64_t>(zy) * zw + zx] : 0.0f;
+        tile[r][c] =
+            (zy >= 0 && zy < zh && zx >= 0 && zx < zw) ? zp[static_cast<std::int64_t>(zy) * zw + zx] : 0.0f;
     }
     __syncthreads();
 
@@ -251,7 +269,8 @@ __global__ void __launch_bounds__(kFirTile * kFirRows) modconv_fir_kernel(
         for (int fy = 0; fy < 4; ++fy)
             for (int fx = 0; fx < 4; ++fx) acc = fmaf(tile[ry + fy][tx + fx], taps[fy][fx], acc);
         const std::int64_t pix = static_cast<std::int64_t>(Y) * wo + X;
-        p.y[(static_cast<std::int64_t>(n) * O + o) * ho * wo + pix] = epi.apply(acc, d, noise ? noise + pix : nullptr, b);
+        p.y[(static_cast<std::int64_t>(n) * O + o) * ho * wo + pix] =
+            epi.apply(acc, d, noise ? noise + pix : nullptr, b);
     }
 }
 
@@ -263,7 +282,8 @@ void modulated_conv2d_demod(const ModulatedConv2dParams& p, float* demod, Stream
     const std::int64_t oi = static_cast<std::int64_t>(p.out_channels) * p.in_channels;
     Tensor wsq = detail::kernel_scratch(oi, stream);  // [O, I]
     const unsigned wsq_blocks = static_cast<unsigned>(std::min<std::int64_t>((oi + 255) / 256, 4096));
-    simt::launch<modconv_wsq_kernel>(dim3(wsq_blocks), dim3(256), 0, stream, p.weight, wsq.data<float>(), oi, taps);
+    simt::launch<modconv_wsq_kernel>(dim3(wsq_blocks), dim3(256), 0, stream, p.weight, wsq.data<float>(), oi,
+                                     taps);
     const std::int64_t pairs = static_cast<std::int64_t>(p.batch) * p.out_channels;
     LF_CHECK((pairs + 7) / 8 <= 2147483647, "modulated_conv2d: batch x out_channels too large");
     simt::launch<modconv_demod_kernel>(dim3(static_cast<unsigned>((pairs + 7) / 8)), dim3(256), 0, stream,
@@ -276,8 +296,10 @@ void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
     const int N = p.batch, O = p.out_channels, H = p.height, W = p.width;
     LF_CHECK(static_cast<std::int64_t>(N) * (2 * H + 1) * (2 * W + 1) < (std::int64_t{1} << 31) &&
                  static_cast<std::int64_t>(p.in_channels) * p.kernel * p.kernel < (std::int64_t{1} << 31),
-             "modulated_conv2d: ", N, "x", p.in_channels, "x", H, "x", W, " is too large for 32-bit GEMM indices");
-    LF_CHECK(p.up == 1 || (N <= 65535 && O <= 65535), "modulated_conv2d: up=2 supports at most 65535 samples and channels");
+             "modulated_conv2d: ", N, "x", p.in_channels, "x", H, "x", W,
+             " is too large for 32-bit GEMM indices");
+    LF_CHECK(p.up == 1 || (N <= 65535 && O <= 65535),
+             "modulated_conv2d: up=2 supports at most 65535 samples and channels");
 
     Tensor demod;
     if (p.demodulate) {
@@ -301,12 +323,14 @@ void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
 
     // up = 2: transposed conv into z, then the FIR with the epilogue.
     const int zh = 2 * H + 1, zw = 2 * W + 1;
-    Tensor z = detail::kernel_scratch(static_cast<std::int64_t>(N) * O * zh * zw, stream);  // [N, O, 2H+1, 2W+1]
+    Tensor z =
+        detail::kernel_scratch(static_cast<std::int64_t>(N) * O * zh * zw, stream);  // [N, O, 2H+1, 2W+1]
     const std::int64_t max_cols = static_cast<std::int64_t>(N) * (H + 1) * (W + 1);  // class (0, 0)
     const dim3 tgrid(static_cast<unsigned>((max_cols + kBN - 1) / kBN), m_tiles, 4);
     simt::launch<modconv_transpose_kernel>(tgrid, dim3(kThreads), 0, stream, p, z.data<float>());
     const int ho = 2 * H, wo = 2 * W;
-    const std::int64_t tiles = static_cast<std::int64_t>((wo + kFirTile - 1) / kFirTile) * ((ho + kFirTile - 1) / kFirTile);
+    const std::int64_t tiles =
+        static_cast<std::int64_t>((wo + kFirTile - 1) / kFirTile) * ((ho + kFirTile - 1) / kFirTile);
     const dim3 fgrid(static_cast<unsigned>(tiles), static_cast<unsigned>(O), static_cast<unsigned>(N));
     simt::launch<modconv_fir_kernel>(fgrid, dim3(kFirTile, kFirRows), 0, stream, p,
                                      static_cast<const float*>(z.data<float>()), d, epi);

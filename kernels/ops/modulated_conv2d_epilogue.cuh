@@ -1,13 +1,26 @@
 // modulated_conv2d_epilogue.cuh: device helpers shared by the modulated-conv kernels
 // (modulated_conv2d.cu, modulated_conv2d_wmma.cu) and the other StyleGAN2 op kernels: the fused
 // epilogue (demodulate, + noise * strength, + bias, activation, gain, clamp) in the CPU twin's
-// order and rounding, and the device that scratch tensors of a launch live on. Include after
-// kernels/simt/cuda_compat.h and kernels/simt/launch.h. No __global__ functions here.
+// order and rounding, and the device that scratch tensors of a launch live on. No __global__
+// functions here.
 #pragma once
+
+// clang-format off
+#include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, LF_SIMT_EMULATION
+#include "kernels/simt/launch.h"       // defines (nvcc): LF_CUDA_CHECK
+// clang-format on
 
 #include "kernels/core/device.h"
 #include "kernels/core/tensor.h"  // defines: lf::Tensor (kernel scratch)
 #include "kernels/ops/bias_act.h"
+
+// `#pragma unroll` for nvcc (loops over register arrays must be unrolled to stay in registers);
+// nothing under g++, which would warn about the unknown pragma.
+#if LF_SIMT_EMULATION
+#define LF_PRAGMA_UNROLL
+#else
+#define LF_PRAGMA_UNROLL _Pragma("unroll")
+#endif
 
 namespace lf::LF_KERNEL_NS::detail {
 

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 struct SeBlockParams {
@@ -22,5 +24,15 @@ void se_block_check(const SeBlockParams& p);
 namespace cpu {
 void se_block(const SeBlockParams& p);
 }  // namespace cpu
+
+// CUDA kernels (se_block.cu): lf::emu:: runs them under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void se_block(const SeBlockParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void se_block(const SeBlockParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 struct ToRgbParams {
@@ -25,5 +27,15 @@ void torgb_check(const ToRgbParams& p);
 namespace cpu {
 void torgb(const ToRgbParams& p);
 }  // namespace cpu
+
+// CUDA kernel (torgb.cu): lf::emu:: runs it under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void torgb(const ToRgbParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void torgb(const ToRgbParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

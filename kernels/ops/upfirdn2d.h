@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "kernels/core/device.h"  // defines: lf::Stream
+
 namespace lf {
 
 struct Upfirdn2dParams {
@@ -26,5 +28,15 @@ struct Upfirdn2dParams {
 namespace cpu {
 void upfirdn2d(const Upfirdn2dParams& p);
 }  // namespace cpu
+
+// CUDA kernel (upfirdn2d.cu): lf::emu:: runs it under the SIMT emulation (host pointers),
+// lf::cuda:: on the GPU (device pointers; only when LF_WITH_CUDA).
+namespace emu {
+void upfirdn2d(const Upfirdn2dParams& p, Stream stream = nullptr);
+}  // namespace emu
+
+namespace cuda {
+void upfirdn2d(const Upfirdn2dParams& p, Stream stream = nullptr);
+}  // namespace cuda
 
 }  // namespace lf

@@ -1,7 +1,7 @@
 // runtime.cpp: the SIMT emulation's scheduler.
 //
-// A launch hands whole blocks to one or more OS threads ("workers"). A worker runs one block at a
-// time to completion: every CUDA thread of the block is a Boost.Context fiber with its own stack,
+// A launch hands whole blocks to one or more fresh OS threads ("workers", LF_SIMT_THREADS; the
+// launching thread waits). A worker runs one block at a time to completion: every CUDA thread of the block is a Boost.Context fiber with its own stack,
 // and the worker's scheduler loop resumes the ready fibers one after another (in thread-index order,
 // or in a seeded random order), each running until it reaches a rendezvous (__syncthreads, a warp
 // shuffle/vote/__syncwarp) or returns. When no fiber is ready the scheduler resolves the
@@ -429,7 +429,7 @@ void start_fiber(Worker& w, Block& b, Thread& t) {
     b.aborting = true;
     for (Thread& t : b.threads)
         if (t.state != State::done && t.fiber) resume_fiber(w, t);
-    fail("simt: kernel '", b.kernel, "' block ", dims(b.idx), ": ", message, "\n  threads: ", state);
+    fail("simt: kernel '", b.kernel, "' block ", dims(b.idx), ": ", message, "\n  state: ", state);
 }
 
 // ---- rendezvous resolution ---------------------------------------------------------------------

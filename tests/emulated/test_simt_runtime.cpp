@@ -321,6 +321,81 @@ TEST(SimtRuntime, DeviceIntrinsicOutsideAKernelThrows) {
     EXPECT_THROW(__syncthreads(), lf::Error);
 }
 
+// ---- nvcuda::wmma emulation ------------------------------------------------------------------------
+
+namespace wmma = nvcuda::wmma;
+
+TEST(SimtWmma, Tf32RoundingIsToNearestTiesAway) {
+    EXPECT_EQ(wmma::__float_to_tf32(1.0f + 0x1p-11f), 1.0f + 0x1p-10f);  // tie: away from zero
+    EXPECT_EQ(wmma::__float_to_tf32(-(1.0f + 0x1p-11f)), -(1.0f + 0x1p-10f));
+    EXPECT_EQ(wmma::__float_to_tf32(1.0f + 0x1p-12f), 1.0f);
+    EXPECT_EQ(wmma::__float_to_tf32(1.0f + 0x1p-10f), 1.0f + 0x1p-10f);  // representable: unchanged
+}
+
+// One m16n16k8 product, A and B loaded column-major and row-major, stored column-major.
+__global__ void wmma_probe_kernel(const float* a /* [16, 8] col-major, ld 16 */,
+                                  const float* b /* [8, 16] row-major, ld 16 */, float* c /* [16, 16] col-major */) {
+    wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::col_major> fa;
+    wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fb;
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc;
+    wmma::fill_fragment(acc, 1.0f);
+    wmma::load_matrix_sync(fa, a, 16);
+    wmma::load_matrix_sync(fb, b, 16);
+    wmma::mma_sync(acc, fa, fb, acc);
+    for (int i = 0; i < acc.num_elements; ++i) acc.x[i] *= 2.0f;  // element-wise: layout-independent
+    wmma::store_matrix_sync(c, acc, 16, wmma::mem_col_major);
+}
+
+TEST(SimtWmma, MmaMatchesAPlainProduct) {
+    alignas(32) float a[16 * 8], b[8 * 16], c[16 * 16];
+    for (int i = 0; i < 16 * 8; ++i) a[i] = static_cast<float>(i % 5 - 2);
+    for (int i = 0; i < 8 * 16; ++i) b[i] = static_cast<float>(i % 3 - 1) * (1.0f + 0x1p-14f);  // TF32 drops 2^-14
+    launch<wmma_probe_kernel>(dim3(1), dim3(32), 0, nullptr, a, b, c);
+    for (int i = 0; i < 16; ++i) {
+        for (int j = 0; j < 16; ++j) {
+            float want = 1.0f;
+            for (int k = 0; k < 8; ++k) want += a[k * 16 + i] * static_cast<float>((k * 16 + j) % 3 - 1);
+            EXPECT_EQ(c[j * 16 + i], 2.0f * want) << i << ", " << j;
+        }
+    }
+}
+
+__global__ void wmma_lane_dependent_kernel(float* out) {
+    wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc;
+    wmma::fill_fragment(acc, 0.0f);
+    acc.x[0] = static_cast<float>(threadIdx.x);  // BUG: which lane owns x[0] is unspecified
+    wmma::store_matrix_sync(out, acc, 16, wmma::mem_row_major);
+}
+
+TEST(SimtWmma, ReportsLaneDependentFragments) {
+    alignas(32) float out[16 * 16];
+    std::string e = "no error";
+    try {
+        launch<wmma_lane_dependent_kernel>(dim3(1), dim3(32), 0, nullptr, out);
+    } catch (const lf::Error& error) {
+        e = error.what();
+    }
+    EXPECT_NE(e.find("holds a different fragment than lane 0"), std::string::npos) << e;
+}
+
+TEST(SimtWmma, ReportsMisalignedPointerAndPartialWarp) {
+    alignas(32) float out[16 * 16 + 8];
+    std::string e = "no error";
+    try {
+        launch<wmma_probe_kernel>(dim3(1), dim3(32), 0, nullptr, out + 1, out, out);
+    } catch (const lf::Error& error) {
+        e = error.what();
+    }
+    EXPECT_NE(e.find("is not 256-bit (32-byte) aligned"), std::string::npos) << e;
+    e = "no error";
+    try {
+        launch<wmma_probe_kernel>(dim3(1), dim3(16), 0, nullptr, out, out, out);
+    } catch (const lf::Error& error) {
+        e = error.what();
+    }
+    EXPECT_NE(e.find("partial warp"), std::string::npos) << e;
+}
+
 TEST(SimtRuntime, KernelNameFromSignature) {
     using lf::simt::detail::kernel_name_from_signature;
     EXPECT_EQ(kernel_name_from_signature(
@@ -330,8 +405,13 @@ TEST(SimtRuntime, KernelNameFromSignature) {
     EXPECT_EQ(kernel_name_from_signature("void lf::simt::launch(dim3, dim3, size_t, lf::Stream, Args &&...) [Kernel = "
                                          "&lf::emu::(anonymous namespace)::plain_kernel, Args = <int *>]"),
               "plain_kernel");
+}
+
+TEST(SimtRuntime, RecordsLaunchedKernelNames) {
+    std::vector<int> out(64);
+    launch<order_probe_kernel>(dim3(1), dim3(64), 0, nullptr, out.data());
     const auto names = lf::simt::launched_kernels();
-    (void)names;
+    EXPECT_NE(std::find(names.begin(), names.end(), "order_probe_kernel"), names.end());
 }
 
 }  // namespace

@@ -25,4 +25,26 @@ inline double gemm_tf32(int k) {
     return 2.0 * 0x1p-11 + gemm_f32(k);
 }
 
+// FastGAN ops (conv2d, batchnorm_glu, upconv_bn_glu, se_block): max |got - twin| / max |twin| over
+// the whole output <= 1e-4, the acceptance bound and the FastGAN fixture tolerance
+// (../shared/fixtures/README.md). What differs is summation order (OpenBLAS blocking vs fmaf in k
+// order, warp-shuffle dot products in the SE gates, float64 batch statistics summed in a tree),
+// bounded by 2 K u sum |w x| ~ 4e-5 of sum |w x| for the tests' K <= 630 (the sum sits within a few
+// times max |output| for random data), and a few ulp from expf/tanhf/sqrtf in the epilogues.
+inline constexpr double fastgan_rel = 1e-4;
+
+// StyleGAN2 ops (modulated_conv2d FP32, upfirdn2d, torgb, fully_connected, normalize_2nd_moment)
+// and the whole generator on the kernels vs the CPU backend: max |got - twin| / max |twin| over the
+// output <= 1e-4, the acceptance bound. Only the summation order differs (OpenBLAS blocking
+// vs fmaf in k order, separable vs 2-D FIR, tree reductions): <= 2 K u sum|w x| ~ 4e-5 of sum|w x|
+// for the tests' K <= 512, and for the generator a few such errors carried through ~10 layers whose
+// demodulation keeps activations at unit scale.
+inline constexpr double stylegan2_rel = 1e-4;
+
+// TF32 modulated conv (modulated_conv2d_wmma): its error against an fp64 reference (max |diff| /
+// max |ref|) may be at most twice the error of a same-precision computation against the same
+// reference: what PyTorch computes with TF32 convolutions (weights W s d and input x rounded to TF32,
+// fp32 accumulation), evaluated on the CPU in the test (the flash-attention acceptance rule).
+inline constexpr double modconv_tf32_ratio = 2.0;
+
 }  // namespace lf::test::tol

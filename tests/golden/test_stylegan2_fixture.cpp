@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "kernels/core/numpy_random.h"
 #include "kernels/io/npy.h"
@@ -44,7 +45,8 @@ protected:
             GTEST_SKIP() << "../shared/fixtures/sg2_tiny32.pkl is absent";
         const char* dir = std::getenv("LF_SG2_FIXTURE_DIR");
         if (dir == nullptr || *dir == '\0')
-            GTEST_SKIP() << "LF_SG2_FIXTURE_DIR is not set (run through ctest, which converts the fixture)";
+            GTEST_SKIP()
+                << "LF_SG2_FIXTURE_DIR is not set (ctest sets it when a Python with NumPy was found)";
         dir_ = std::string(dir) + "/";
         ASSERT_TRUE(std::filesystem::exists(dir_ + "sg2_tiny32.safetensors"))
             << dir_ << "sg2_tiny32.safetensors is missing: the ctest fixture setup (convert.py) did not run";

@@ -13,9 +13,16 @@
 #include "weights/safetensors.h"
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
+#include "tools/lfgen/generator.h"  // defines: is_fastgan_file
 
 namespace lf::cli {
 namespace {
+
+#ifdef LF_WITH_CUDA
+constexpr bool kCudaBuild = true;
+#else
+constexpr bool kCudaBuild = false;
+#endif
 
 struct GenerateOptions {
     std::string model;
@@ -81,14 +88,14 @@ void write_outputs(const GenerateOptions& opt, const Tensor& images, const std::
     }
 }
 
-void generate_fastgan(const GenerateOptions& opt) {
+void generate_fastgan(const GenerateOptions& opt, const NetBackend& backend) {
     LF_CHECK(opt.ws_path.empty(), "--ws: FastGAN has no W space; give --seeds or --z");
     LF_CHECK(opt.trunc == 1.0f && opt.trunc_cutoff < 0, "--trunc: FastGAN has no truncation trick");
     LF_CHECK(opt.class_index < 0, "--class: FastGAN models are unconditional");
     LF_CHECK(opt.noise.empty() || opt.noise == "random" || opt.noise == "none",
              "--noise ", opt.noise, ": FastGAN noise is random or none");
     LF_CHECK(opt.bn == "eval" || opt.bn == "batch", "--bn: '", opt.bn, "' is not eval or batch");
-    const FastGan g = FastGan::load(opt.model);
+    const FastGan g = FastGan::load(opt.model, backend);
     const FastGanConfig& cf = g.config();
     std::vector<std::int64_t> seeds;
     Tensor z;
@@ -112,7 +119,9 @@ void generate_fastgan(const GenerateOptions& opt) {
     for (std::int64_t b0 = 0; b0 < n; b0 += opt.batch) {
         const std::int64_t b1 = std::min<std::int64_t>(n, b0 + opt.batch);
         fo.sample_offset = static_cast<std::uint32_t>(b0);
-        const FastGanOutput out = g.forward(slice_rows(z, b0, b1), fo);
+        FastGanOutput out = g.forward(slice_rows(z, b0, b1), fo);
+        out.image = out.image.to(Device::cpu());
+        out.image_128 = out.image_128.to(Device::cpu());
         std::copy(out.image.data<float>(), out.image.data<float>() + out.image.numel(),
                   images.data<float>() + b0 * (images.numel() / n));
         std::copy(out.image_128.data<float>(), out.image_128.data<float>() + out.image_128.numel(),
@@ -123,13 +132,6 @@ void generate_fastgan(const GenerateOptions& opt) {
     std::cerr << "lfgen: generated " << n << " image(s) with " << cf.summary() << '\n';
 }
 
-bool is_fastgan_file(const std::string& path) {
-    const SafetensorsFile f = SafetensorsFile::open(path);
-    auto it = f.metadata().find("architecture");
-    if (it != f.metadata().end()) return it->second == "fastgan";
-    return f.contains("init.init.0.weight");
-}
-
 void run_generate(const GenerateOptions& opt) {
     LF_CHECK(!opt.grid_path.empty() || !opt.outdir.empty() || !opt.npy_path.empty() || !opt.npy128_path.empty(),
              "nothing to write: give -o GRID.png, --outdir DIR and/or --npy OUT.npy");
@@ -137,15 +139,16 @@ void run_generate(const GenerateOptions& opt) {
     LF_CHECK(sources == 1, "give exactly one of --seeds, --z and --ws");
     LF_CHECK(opt.batch >= 1, "--batch must be at least 1");
     LF_CHECK(std::isfinite(opt.trunc), "--trunc must be a finite number");
-    resolve_command_device(opt.device, false, "generate");
-    if (is_fastgan_file(opt.model)) return generate_fastgan(opt);
+    const Device device = resolve_command_device(opt.device, kCudaBuild, "generate");
+    const NetBackend backend = device.is_cuda() ? cuda_backend(device.index) : cpu_backend();
+    if (is_fastgan_file(opt.model)) return generate_fastgan(opt, backend);
     LF_CHECK(opt.bn == "eval", "--bn applies to FastGAN models only");
     LF_CHECK(opt.npy128_path.empty(), "--npy128 applies to FastGAN models only");
     const NoiseMode noise = parse_noise(opt.noise);
 
-    const StyleGan2 g = StyleGan2::load(opt.model);
+    const StyleGan2 g = StyleGan2::load(opt.model, backend);
     const StyleGan2Config& cf = g.config();
-    LF_CHECK(cf.c_dim == 0 || opt.class_index >= 0, "this model is conditional (", cf.c_dim,
+    LF_CHECK(cf.c_dim == 0 || opt.class_index >= 0 || !opt.ws_path.empty(), "this model is conditional (", cf.c_dim,
              " classes): give --class C");
     LF_CHECK(cf.c_dim > 0 || opt.class_index < 0, "--class given, but the model is unconditional");
 
@@ -189,7 +192,7 @@ void run_generate(const GenerateOptions& opt) {
             ws = g.mapping(zb, cf.c_dim > 0 ? &c : nullptr, opt.trunc, opt.trunc_cutoff);
         }
         so.sample_offset = static_cast<std::uint32_t>(b0);
-        const Tensor img = g.synthesis(ws, so);
+        const Tensor img = g.synthesis(ws, so).to(Device::cpu());
         std::copy(img.data<float>(), img.data<float>() + img.numel(), images.data<float>() + b0 * image_elems);
     }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "kernels/core/error.h"
+#include "nets/fastgan_init.h"
 #include "nets/stylegan2_init.h"
 #include "tools/lfgen/commands.h"
 
@@ -18,10 +19,17 @@ struct InitOptions {
     int resolution = 0;
     int z_dim = -1, w_dim = -1, c_dim = -1, mapping_layers = -1;
     std::string architecture;
+    int im_size = 1024, ngf = 64, nz = 256;  // fastgan
 };
 
 void run_init(const InitOptions& o) {
-    LF_CHECK(o.arch == "stylegan2", "unknown generator '", o.arch, "' (known: stylegan2)");
+    if (o.arch == "fastgan") {
+        fastgan_write_random(o.im_size, o.ngf, o.nz, 3, o.seed, o.out);
+        std::cerr << "lfgen: wrote random FastGAN " << o.im_size << "x" << o.im_size << " (ngf " << o.ngf
+                  << ", nz " << o.nz << ") to " << o.out << '\n';
+        return;
+    }
+    LF_CHECK(o.arch == "stylegan2", "unknown generator '", o.arch, "' (known: stylegan2, fastgan)");
     StyleGan2InitConfig c = stylegan2_preset(o.preset);
     if (o.resolution > 0) c.img_resolution = o.resolution;
     if (o.z_dim >= 0) c.z_dim = o.z_dim;
@@ -39,7 +47,7 @@ void run_init(const InitOptions& o) {
 void register_init(CLI::App& app) {
     auto opt = std::make_shared<InitOptions>();
     CLI::App* cmd = app.add_subcommand("init", "Write a random-weight model at an official size (for benchmarks)");
-    cmd->add_option("generator", opt->arch, "generator family: stylegan2")->required();
+    cmd->add_option("generator", opt->arch, "generator family: stylegan2 | fastgan")->required();
     cmd->add_option("--preset", opt->preset,
                     "config-f | stylegan2 | paper256 | paper512 | paper1024 | cifar")->default_val("config-f");
     cmd->add_option("-o,--output", opt->out, "output .safetensors")->required();
@@ -50,6 +58,9 @@ void register_init(CLI::App& app) {
     cmd->add_option("--c-dim", opt->c_dim, "override c_dim (classes)");
     cmd->add_option("--mapping-layers", opt->mapping_layers, "override the mapping depth");
     cmd->add_option("--architecture", opt->architecture, "skip | resnet | orig");
+    cmd->add_option("--im-size", opt->im_size, "fastgan: 256 | 512 | 1024")->default_val(1024);
+    cmd->add_option("--ngf", opt->ngf, "fastgan: generator width (a multiple of 8)")->default_val(64);
+    cmd->add_option("--nz", opt->nz, "fastgan: latent size")->default_val(256);
     cmd->callback([opt] { run_init(*opt); });
 }
 

@@ -11,6 +11,10 @@ void register_info(CLI::App& app);
 void register_devices(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_init(CLI::App& app);
+void register_edit(CLI::App& app);
+void register_factorize(CLI::App& app);
+void register_fid(CLI::App& app);
+void register_features(CLI::App& app);
 
 // Adds the shared `--device auto|cpu|cuda[:N]` flag (validated when resolved).
 CLI::Option* add_device_option(CLI::App& cmd, std::string& spec);

@@ -1,6 +1,7 @@
 // main.cpp: the lfgen entry point. Registers the subcommands and turns every failure into one
 // line on stderr ("lfgen: error: ...") and a non-zero exit: 1 for errors while running, 2 for
 // command-line usage errors.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <new>
@@ -25,6 +26,19 @@ int main(int argc, char** argv) {
     lf::cli::register_devices(app);
     lf::cli::register_generate(app);
     lf::cli::register_init(app);
+    lf::cli::register_edit(app);
+    lf::cli::register_factorize(app);
+    lf::cli::register_fid(app);
+    lf::cli::register_features(app);
+    const std::vector<CLI::App*> commands = app.get_subcommands([](CLI::App*) { return true; });
+    const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(),
+                                               [&](const CLI::App* c) { return c->get_name() == argv[1]; });
+    if (argc > 1 && argv[1][0] != '-' && !known) {
+        std::string names;
+        for (const CLI::App* c : commands) names += (names.empty() ? "" : ", ") + c->get_name();
+        std::cerr << "lfgen: error: unknown command '" << argv[1] << "' (commands: " << names << ")\n";
+        return 2;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

@@ -1,0 +1,89 @@
+// cuda_util.h (internal to lf_linalg, CUDA builds only): RAII device arrays on the current device
+// and cuBLAS/cuSOLVER handles bound to a stream, for the cuBLAS/cuSOLVER host code of linalg/.
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <cusolverDn.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "kernels/core/cuda_check.h"
+#include "kernels/core/device_memory.h"
+
+namespace lf::detail {
+
+inline Device current_cuda_device() {
+    int index = 0;
+    LF_CUDA_CHECK(cudaGetDevice(&index));
+    return Device::cuda(index);
+}
+
+template <typename T>
+class DeviceArray {
+public:
+    DeviceArray(std::size_t n, Stream stream) : n_(n), stream_(stream), device_(current_cuda_device()) {
+        ptr_ = n ? static_cast<T*>(device_alloc(device_, n * sizeof(T), stream)) : nullptr;
+    }
+    ~DeviceArray() {
+        if (ptr_) device_free(device_, ptr_, stream_);
+    }
+    DeviceArray(const DeviceArray&) = delete;
+    DeviceArray& operator=(const DeviceArray&) = delete;
+    T* get() { return ptr_; }
+    const T* get() const { return ptr_; }
+    std::size_t size() const { return n_; }
+    void upload(const T* host, std::size_t count, std::size_t offset = 0) {
+        copy_bytes(ptr_ + offset, device_, host, Device::cpu(), count * sizeof(T), stream_);
+    }
+    void download(T* host, std::size_t count, std::size_t offset = 0) const {
+        copy_bytes(host, Device::cpu(), ptr_ + offset, device_, count * sizeof(T), stream_);
+    }
+    void zero() { device_memset_zero(device_, ptr_, n_ * sizeof(T), stream_); }
+
+private:
+    std::size_t n_;
+    Stream stream_;
+    Device device_;
+    T* ptr_ = nullptr;
+};
+
+class CublasHandle {
+public:
+    explicit CublasHandle(Stream stream) {
+        LF_CUBLAS_CHECK(cublasCreate(&h_));
+        LF_CUBLAS_CHECK(cublasSetStream(h_, stream));
+    }
+    ~CublasHandle() { cublasDestroy(h_); }
+    CublasHandle(const CublasHandle&) = delete;
+    CublasHandle& operator=(const CublasHandle&) = delete;
+    cublasHandle_t get() const { return h_; }
+
+private:
+    cublasHandle_t h_ = nullptr;
+};
+
+class CusolverHandle {
+public:
+    explicit CusolverHandle(Stream stream) {
+        LF_CUSOLVER_CHECK(cusolverDnCreate(&h_));
+        LF_CUSOLVER_CHECK(cusolverDnSetStream(h_, stream));
+    }
+    ~CusolverHandle() { cusolverDnDestroy(h_); }
+    CusolverHandle(const CusolverHandle&) = delete;
+    CusolverHandle& operator=(const CusolverHandle&) = delete;
+    cusolverDnHandle_t get() const { return h_; }
+
+private:
+    cusolverDnHandle_t h_ = nullptr;
+};
+
+// Reads cuSOLVER's devInfo and throws lf::Error naming the routine when it is not 0.
+inline void check_dev_info(const DeviceArray<int>& info, const char* routine) {
+    int host = 0;
+    info.download(&host, 1);
+    LF_CHECK(host == 0, routine, " failed: devInfo = ", host);
+}
+
+}  // namespace lf::detail

@@ -1,0 +1,40 @@
+// dense_util.h: small dense helpers shared by the CPU factorization code (internal to lf_linalg):
+// row-batch iteration over a RowSource, Householder orthonormalization, Gaussian matrices, and
+// OpenMP-parallel loops that fall back to serial code without OpenMP.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "linalg/row_source.h"
+
+namespace lf::detail {
+
+// Calls body(row0, count, block) for consecutive batches of at most batch_rows rows; block is a
+// zero-copy view when the source stores f32, else a converted copy. Checks values are finite when
+// check_finite is set (the first pass of every method).
+void for_each_batch_f32(const RowSource& x, std::int64_t batch_rows, bool check_finite,
+                        const std::function<void(std::int64_t row0, std::int64_t count, const float* block)>& body);
+void for_each_batch_f64(const RowSource& x, std::int64_t batch_rows, bool check_finite,
+                        const std::function<void(std::int64_t row0, std::int64_t count, const double* block)>& body);
+
+// Orthonormalizes the columns of a [m, n] row-major (m >= n) in place (Householder QR, dgeqrf +
+// dorgqr). Throws lf::Error on LAPACK failure.
+void orthonormalize_columns(double* a, std::int64_t m, int n);
+
+// [rows, cols] standard normal values from a seeded 64-bit Mersenne Twister (Box-Muller).
+std::vector<double> gaussian_matrix(std::int64_t rows, std::int64_t cols, std::uint64_t seed);
+
+// C[m, n] (+)= A^T B for row-major A [r, m], B [r, n] in float64 (cblas_dgemm).
+void gemm_tn(const double* a, const double* b, std::int64_t r, std::int64_t m, std::int64_t n, double* c,
+             double beta = 0.0);
+// C[m, n] = A B for row-major A [m, r], B [r, n] in float64.
+void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, std::int64_t n, double* c,
+             double beta = 0.0);
+
+// Parallel for over [0, n) in contiguous chunks (OpenMP static schedule when available).
+void parallel_for(std::int64_t n, const std::function<void(std::int64_t begin, std::int64_t end)>& body);
+int max_threads();
+
+}  // namespace lf::detail

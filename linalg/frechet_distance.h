@@ -1,0 +1,58 @@
+// frechet_distance.h: Gaussian statistics of feature sets and the Fréchet distance between them
+// (FID), in float64 throughout.
+//   statistics: mu = column mean, sigma = unbiased covariance (np.cov(rowvar=False), N - 1).
+//   distance:   d^2 = |mu1 - mu2|^2 + Tr S1 + Tr S2 - 2 Tr sqrt(S1 S2), where
+//               Tr sqrt(S1 S2) = sum_i sqrt(lambda_i(sqrt(S1) S2 sqrt(S1))), the eigenvalues of a
+//               symmetric PSD matrix with tiny negatives (rounding) clipped to 0. With
+//               S1 = V diag(l) V^T and B = V diag(sqrt(l)) restricted to l > 0 (the rank of S1),
+//               sqrt(S1) S2 sqrt(S1) = V (B^T S2 B) V^T (eigenvalues of S1 at or below the rounding
+//               level d * eps * max(l) count as its null space), so the eigenvalues are those of the
+//               r x r matrix B^T S2 B: one syevd with vectors (S1), one SYMM + GEMM, one syevd
+//               without vectors. Unlike pytorch-fid's scipy.linalg.sqrtm(S1 S2) route it never
+//               fails ("imaginary component") when N < d makes the covariances singular.
+// CPU: LAPACKE/OpenBLAS (frechet_distance.cpp); CUDA: cuSOLVER/cuBLAS on the device
+// (frechet_distance_cuda.cpp, LF_WITH_CUDA builds only).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kernels/core/device.h"
+#include "kernels/core/tensor.h"
+
+namespace lf {
+
+struct GaussianStats {
+    Tensor mu;     // [d] f64, host
+    Tensor sigma;  // [d, d] f64, host, symmetric
+};
+
+// features [N, d] (f32 or f64, host) with N >= 2 -> mean and unbiased covariance. `what` names the
+// feature source in errors.
+GaussianStats gaussian_stats(const Tensor& features, const std::string& what);
+
+// Checks that mu is [d] and sigma [d, d] (f64, host, finite); `what` names the source in errors
+// ("<what>: 'sigma' has shape [3, 4], expected [2048, 2048] (mu has 2048 entries)").
+void check_gaussian_stats(const GaussianStats& s, const std::string& what);
+
+struct FrechetResult {
+    double value = 0.0;        // the Fréchet distance d^2 (what FID reports)
+    double mean_term = 0.0;    // |mu1 - mu2|^2
+    double trace_sum = 0.0;    // Tr S1 + Tr S2
+    double sqrt_trace = 0.0;   // Tr sqrt(S1 S2)
+    int rank1 = 0;             // eigenvalues of S1 kept (above d * eps * max eigenvalue)
+    int clipped = 0;           // negative eigenvalues of sqrt(S1) S2 sqrt(S1) clipped to 0
+};
+
+// Both statistics must have the same d (lf::Error otherwise, naming `what_a` / `what_b`).
+FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, const std::string& what_a = "a",
+                               const std::string& what_b = "b");
+
+namespace cuda {
+// Same contract; the two eigendecompositions and products run on CUDA device `device_index`
+// (cusolverDnDsyevd, cublasDsymm/Dgemm). Throws lf::Error in a build without CUDA.
+FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, int device_index = 0,
+                               const std::string& what_a = "a", const std::string& what_b = "b");
+}  // namespace cuda
+
+}  // namespace lf

@@ -1,0 +1,362 @@
+// pca.cpp: exact (covariance + eigh) and randomized (block Krylov / subspace iteration) PCA on the
+// CPU. See pca.h for the algorithms. All big products with X are float32 GEMMs (OpenBLAS) on row
+// batches; everything of size d x (k + p) or smaller is float64.
+#include "linalg/pca.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/core/error.h"
+#include "linalg/dense_util.h"
+#include "linalg/eigh.h"
+
+namespace lf {
+namespace {
+
+// Adds the column sums of (block - shift) to colsum and the squared Frobenius norm to *sumsq.
+void accumulate_shifted_moments(const float* block, std::int64_t count, std::int64_t d, const double* shift,
+                                double* colsum, double* sumsq) {
+    const int threads = detail::max_threads();
+    std::vector<double> partial_cols(static_cast<std::size_t>(threads) * d, 0.0);
+    std::vector<double> partial_sq(threads, 0.0);
+    detail::parallel_for(threads, [&](std::int64_t t0, std::int64_t t1) {
+        for (std::int64_t t = t0; t < t1; ++t) {
+            const std::int64_t r0 = count * t / threads, r1 = count * (t + 1) / threads;
+            double* cols = partial_cols.data() + t * d;
+            double sq = 0.0;
+            for (std::int64_t i = r0; i < r1; ++i) {
+                const float* row = block + i * d;
+                double row_sq = 0.0;
+                for (std::int64_t j = 0; j < d; ++j) {
+                    const double v = static_cast<double>(row[j]) - shift[j];
+                    cols[j] += v;
+                    row_sq += v * v;
+                }
+                sq += row_sq;
+            }
+            partial_sq[t] = sq;
+        }
+    });
+    for (int t = 0; t < threads; ++t) {
+        for (std::int64_t j = 0; j < d; ++j) colsum[j] += partial_cols[t * d + j];
+        *sumsq += partial_sq[t];
+    }
+}
+
+void fill_result(PcaResult& r, const EighResult& e, double total_variance, std::int64_t n) {
+    r.total_variance = total_variance;
+    r.explained_variance.resize(r.k);
+    r.explained_variance_ratio.resize(r.k);
+    r.stdev.resize(r.k);
+    for (int i = 0; i < r.k; ++i) {
+        const double ev = std::max(0.0, e.values[i]) / static_cast<double>(n - 1);
+        r.explained_variance[i] = ev;
+        r.explained_variance_ratio[i] = total_variance > 0 ? ev / total_variance : 0.0;
+        r.stdev[i] = std::sqrt(ev);
+    }
+}
+
+void check_pca_input(const RowSource& x, const PcaOptions& opt) {
+    LF_CHECK(x.rows() >= 2, x.name(), ": need at least 2 samples (rows), got ", x.rows());
+    check_component_count(opt.components, x.rows(), x.cols(), x.name());
+    LF_CHECK(opt.batch_rows >= 1, "batch rows must be at least 1, got ", opt.batch_rows);
+}
+
+}  // namespace
+
+ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
+    const std::int64_t n = x.rows(), d = x.cols();
+    ScatterStats s;
+    s.n = n;
+    s.d = d;
+    std::vector<double> shift(d), colsum(d, 0.0), scatter(static_cast<std::size_t>(d * d), 0.0);
+    x.read(0, 1, shift.data());
+    std::vector<double> shifted;
+    detail::for_each_batch_f64(x, batch_rows, true, [&](std::int64_t, std::int64_t count, const double* block) {
+        shifted.resize(static_cast<std::size_t>(count * d));
+        detail::parallel_for(count, [&](std::int64_t i0, std::int64_t i1) {
+            for (std::int64_t i = i0; i < i1; ++i)
+                for (std::int64_t j = 0; j < d; ++j) shifted[i * d + j] = block[i * d + j] - shift[j];
+        });
+        for (std::int64_t i = 0; i < count; ++i)
+            for (std::int64_t j = 0; j < d; ++j) colsum[j] += shifted[i * d + j];
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(d), static_cast<int>(count), 1.0,
+                    shifted.data(), static_cast<int>(d), 1.0, scatter.data(), static_cast<int>(d));
+    });
+    // S = Xs^T Xs - n m m^T with m = mean of the shifted data; mean = shift + m.
+    s.mean.resize(d);
+    std::vector<double> m(d);
+    for (std::int64_t j = 0; j < d; ++j) {
+        m[j] = colsum[j] / static_cast<double>(n);
+        s.mean[j] = shift[j] + m[j];
+    }
+    for (std::int64_t i = 0; i < d; ++i)
+        for (std::int64_t j = i; j < d; ++j) {
+            const double v = scatter[i * d + j] - static_cast<double>(n) * m[i] * m[j];
+            scatter[i * d + j] = v;
+            scatter[j * d + i] = v;
+        }
+    s.scatter = std::move(scatter);
+    return s;
+}
+
+PcaResult pca_exact(const RowSource& x, const PcaOptions& opt) {
+    check_pca_input(x, opt);
+    const std::int64_t n = x.rows(), d = x.cols();
+    LF_CHECK(d <= 46340, x.name(), ": exact PCA needs a d x d covariance; d = ", d,
+             " is too large (use --randomized)");
+    ScatterStats s;
+    EighResult e;
+    if (opt.device.is_cuda()) {
+#if defined(LF_WITH_CUDA)
+        s = cuda::scatter_stats(x, opt.batch_rows);
+        e = cuda::eigh_descending(s.scatter.data(), static_cast<int>(d), opt.components);
+#else
+        fail("PCA on ", opt.device.to_string(), ": this build has no CUDA backend");
+#endif
+    } else {
+        s = scatter_stats(x, opt.batch_rows);
+        e = eigh_descending(s.scatter.data(), static_cast<int>(d), opt.components);
+    }
+    double trace = 0.0;
+    for (std::int64_t j = 0; j < d; ++j) trace += s.scatter[j * d + j];
+
+    PcaResult r;
+    r.k = opt.components;
+    r.d = d;
+    r.samples = n;
+    r.method = "exact";
+    r.passes = 1;
+    r.mean = s.mean;
+    r.components = e.vectors;
+    fill_result(r, e, trace / static_cast<double>(n - 1), n);
+    return r;
+}
+
+namespace {
+
+// One streamed application of C = Xs^T Xs - n m m^T (Xs = X - 1 shift^T, m = mean - shift) to the
+// columns of q [d, l]: y [d, l] = C q, float32 GEMMs per batch, float64 accumulation across batches.
+// On the first pass (moments != nullptr) it also accumulates the shifted column sums and sum of
+// squares and checks the values are finite. With y == nullptr it only forms T = Xc q per batch and
+// accumulates gram [l, l] = T^T T (the Rayleigh-Ritz pass).
+struct Moments {
+    std::vector<double> colsum;
+    double sumsq = 0.0;
+};
+
+void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vector<double>& shift,
+                   const std::vector<double>* centre, const double* q, int l, double* y, double* gram,
+                   Moments* moments) {
+    const std::int64_t d = x.cols();
+    const std::int64_t n = x.rows();
+    std::vector<float> qf(static_cast<std::size_t>(d * l));
+    for (std::size_t i = 0; i < qf.size(); ++i) qf[i] = static_cast<float>(q[i]);
+    // Row offset subtracted from every T row: shift^T q (and (mean - shift)^T q once the mean is known,
+    // for the Rayleigh-Ritz pass, which needs truly centered T).
+    std::vector<double> offset(l, 0.0);
+    for (std::int64_t j = 0; j < d; ++j) {
+        const double c = shift[j] + (centre ? (*centre)[j] : 0.0);
+        for (int c2 = 0; c2 < l; ++c2) offset[c2] += c * q[j * l + c2];
+    }
+    std::vector<float> offset_f(offset.begin(), offset.end());
+    std::vector<float> t, yb;
+    std::vector<float> gram_b;
+    if (y) {
+        std::fill(y, y + d * l, 0.0);
+        yb.resize(static_cast<std::size_t>(d * l));
+    }
+    if (gram) {
+        std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
+        gram_b.resize(static_cast<std::size_t>(l) * l);
+    }
+    detail::for_each_batch_f32(x, batch_rows, moments != nullptr, [&](std::int64_t, std::int64_t count, const float* block) {
+        if (moments) accumulate_shifted_moments(block, count, d, shift.data(), moments->colsum.data(), &moments->sumsq);
+        t.resize(static_cast<std::size_t>(count * l));
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(count), l, static_cast<int>(d), 1.0f,
+                    block, static_cast<int>(d), qf.data(), l, 0.0f, t.data(), l);
+        for (std::int64_t i = 0; i < count; ++i)
+            for (int c = 0; c < l; ++c) t[i * l + c] -= offset_f[c];
+        if (y) {
+            // Xs^T T = X^T T - shift (1^T T): the second term is added below from the column sums of T.
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), l, static_cast<int>(count), 1.0f,
+                        block, static_cast<int>(d), t.data(), l, 0.0f, yb.data(), l);
+            std::vector<double> tsum(l, 0.0);
+            for (std::int64_t i = 0; i < count; ++i)
+                for (int c = 0; c < l; ++c) tsum[c] += t[i * l + c];
+            for (std::int64_t j = 0; j < d; ++j)
+                for (int c = 0; c < l; ++c) y[j * l + c] += static_cast<double>(yb[j * l + c]) - shift[j] * tsum[c];
+        }
+        if (gram) {
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, static_cast<int>(count), 1.0f, t.data(), l, 0.0f,
+                        gram_b.data(), l);
+            for (int a = 0; a < l; ++a)
+                for (int b = a; b < l; ++b) gram[a * l + b] += gram_b[a * l + b];
+        }
+    });
+    if (gram) {
+        for (int a = 0; a < l; ++a)
+            for (int b = 0; b < a; ++b) gram[a * l + b] = gram[b * l + a];
+    }
+    (void)n;
+}
+
+// y -= Q (Q^T y) for each block Q of `basis` ([d, l] each), twice (classical Gram-Schmidt, reorthogonalized).
+void project_out(const std::vector<std::vector<double>>& basis, std::int64_t d, int l, double* y) {
+    std::vector<double> coef(static_cast<std::size_t>(l) * l);
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& qb : basis) {
+            detail::gemm_tn(qb.data(), y, d, l, l, coef.data());
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), l, l, -1.0, qb.data(), l,
+                        coef.data(), l, 1.0, y, l);
+        }
+    }
+}
+
+}  // namespace
+
+PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
+    check_pca_input(x, opt);
+    LF_CHECK(!opt.device.is_cuda(), "randomized PCA runs on the CPU only in this version (use --device cpu)");
+    LF_CHECK(opt.oversamples >= 0, "oversamples must be >= 0, got ", opt.oversamples);
+    const std::int64_t n = x.rows(), d = x.cols();
+    const std::int64_t rank_cap = std::min(n, d);
+    const int l = static_cast<int>(std::min<std::int64_t>(opt.components + static_cast<std::int64_t>(opt.oversamples), rank_cap));
+    bool krylov = opt.scheme == RandomizedScheme::Krylov;
+    int q = opt.iterations >= 0 ? opt.iterations : (krylov ? 2 : 7);
+    LF_CHECK(q <= 1000, "iterations = ", q, " is unreasonably large");
+    // Krylov needs q + 1 blocks of l columns within rank_cap dimensions; when they do not fit (small
+    // d or N) it falls back to subspace iteration with at least 4 passes.
+    if (krylov && static_cast<std::int64_t>(q + 1) * l > rank_cap) {
+        krylov = false;
+        q = std::max(q, 4);
+    }
+
+    std::vector<double> shift(d);
+    x.read(0, 1, shift.data());
+    Moments moments;
+    moments.colsum.assign(d, 0.0);
+
+    std::vector<std::vector<double>> blocks;  // orthonormal [d, l] blocks
+    std::vector<std::vector<double>> images;  // C applied to blocks[i] (krylov: all but the last)
+    blocks.push_back(detail::gaussian_matrix(d, l, 0x9e3779b97f4a7c15ull ^ opt.seed));
+    detail::orthonormalize_columns(blocks[0].data(), d, l);
+
+    std::vector<double> centre;  // mean - shift, known after the first pass
+    int passes = 0;
+    auto correct_centre = [&](const double* q_cols, double* y) {
+        // C q = Xs^T Xs q - n m (m^T q)
+        std::vector<double> mq(l, 0.0);
+        for (std::int64_t j = 0; j < d; ++j)
+            for (int c = 0; c < l; ++c) mq[c] += centre[j] * q_cols[j * l + c];
+        for (std::int64_t j = 0; j < d; ++j)
+            for (int c = 0; c < l; ++c) y[j * l + c] -= static_cast<double>(n) * centre[j] * mq[c];
+    };
+    auto finish_moments = [&]() {
+        centre.resize(d);
+        for (std::int64_t j = 0; j < d; ++j) centre[j] = moments.colsum[j] / static_cast<double>(n);
+    };
+
+    for (int it = 0; it < q; ++it) {
+        std::vector<double> y(static_cast<std::size_t>(d * l));
+        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, y.data(), nullptr,
+                      passes == 0 ? &moments : nullptr);
+        if (passes == 0) finish_moments();
+        ++passes;
+        correct_centre(blocks.back().data(), y.data());
+        std::vector<double> next = y;
+        if (krylov) {
+            images.push_back(std::move(y));
+            project_out(blocks, d, l, next.data());
+            detail::orthonormalize_columns(next.data(), d, l);
+            project_out(blocks, d, l, next.data());  // keep the basis orthonormal if the range is exhausted
+            detail::orthonormalize_columns(next.data(), d, l);
+            blocks.push_back(std::move(next));
+        } else {
+            detail::orthonormalize_columns(next.data(), d, l);
+            blocks.back() = std::move(next);
+        }
+    }
+
+    // Rayleigh-Ritz: the last block needs T = Xc Q (one GEMM per batch); earlier Krylov blocks reuse
+    // their images: (Q_j^T C Q_i) = Q_j^T Y_i.
+    const int nb = static_cast<int>(blocks.size());
+    const int dim = nb * l;
+    std::vector<double> gram_last(static_cast<std::size_t>(l) * l);
+    if (passes == 0) {
+        // No iteration ran: the moments come from this pass, so T is centered with the shift only and
+        // corrected afterwards: T^T T for Xs, minus n (m^T q)(m^T q)^T.
+        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, nullptr, gram_last.data(), &moments);
+        finish_moments();
+        std::vector<double> mq(l, 0.0);
+        for (std::int64_t j = 0; j < d; ++j)
+            for (int c = 0; c < l; ++c) mq[c] += centre[j] * blocks.back()[j * l + c];
+        for (int a = 0; a < l; ++a)
+            for (int b = 0; b < l; ++b) gram_last[a * l + b] -= static_cast<double>(n) * mq[a] * mq[b];
+    } else {
+        apply_scatter(x, opt.batch_rows, shift, &centre, blocks.back().data(), l, nullptr, gram_last.data(), nullptr);
+    }
+    ++passes;
+
+    std::vector<double> m(static_cast<std::size_t>(dim) * dim, 0.0);
+    std::vector<double> tmp(static_cast<std::size_t>(l) * l);
+    for (int i = 0; i + 1 < nb; ++i) {       // column block i: images[i] = C Q_i
+        for (int j = 0; j < nb; ++j) {       // row block j: Q_j^T C Q_i
+            detail::gemm_tn(blocks[j].data(), images[i].data(), d, l, l, tmp.data());
+            for (int a = 0; a < l; ++a)
+                for (int b = 0; b < l; ++b) {
+                    m[(j * l + a) * static_cast<std::int64_t>(dim) + i * l + b] = tmp[a * l + b];
+                    m[(i * l + b) * static_cast<std::int64_t>(dim) + j * l + a] = tmp[a * l + b];
+                }
+        }
+    }
+    for (int a = 0; a < l; ++a)
+        for (int b = 0; b < l; ++b)
+            m[((nb - 1) * l + a) * static_cast<std::int64_t>(dim) + (nb - 1) * l + b] = gram_last[a * l + b];
+    for (int a = 0; a < dim; ++a)  // symmetrize the float rounding of the two halves
+        for (int b = a + 1; b < dim; ++b) {
+            const double v = 0.5 * (m[a * static_cast<std::int64_t>(dim) + b] + m[b * static_cast<std::int64_t>(dim) + a]);
+            m[a * static_cast<std::int64_t>(dim) + b] = m[b * static_cast<std::int64_t>(dim) + a] = v;
+        }
+    const int k = opt.components;
+    const EighResult e = eigh_descending(m.data(), dim, k);
+
+    PcaResult r;
+    r.k = k;
+    r.d = d;
+    r.samples = n;
+    r.method = krylov ? "randomized-krylov" : "randomized-subspace";
+    r.passes = passes;
+    r.iterations = q;
+    r.components.assign(static_cast<std::size_t>(k) * d, 0.0);
+    // components [k, d] = U [k, dim] * [Q_0 | ... | Q_nb-1]^T
+    for (int b = 0; b < nb; ++b) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, static_cast<int>(d), l, 1.0, e.vectors.data() + b * l,
+                    dim, blocks[b].data(), l, 1.0, r.components.data(), static_cast<int>(d));
+    }
+    for (int i = 0; i < k; ++i) {  // re-normalize (rounding) and fix signs
+        double norm = 0.0;
+        for (std::int64_t j = 0; j < d; ++j) norm += r.components[i * d + j] * r.components[i * d + j];
+        norm = std::sqrt(norm);
+        if (norm > 0)
+            for (std::int64_t j = 0; j < d; ++j) r.components[i * d + j] /= norm;
+    }
+    sign_normalize_rows(r.components.data(), k, static_cast<int>(d));
+    r.mean.resize(d);
+    double mm = 0.0;
+    for (std::int64_t j = 0; j < d; ++j) {
+        r.mean[j] = shift[j] + centre[j];
+        mm += centre[j] * centre[j];
+    }
+    const double total = (moments.sumsq - static_cast<double>(n) * mm) / static_cast<double>(n - 1);
+    fill_result(r, e, total, n);
+    return r;
+}
+
+PcaResult pca(const RowSource& x, const PcaOptions& opt) {
+    return opt.randomized ? pca_randomized(x, opt) : pca_exact(x, opt);
+}
+
+}  // namespace lf

@@ -1,0 +1,51 @@
+# fid_stats_roundtrip.cmake: FID(folder A, folder B) must equal FID(stats A, stats B) and
+# FID(folder A, stats B), printed digit for digit (the statistics are written as float64 .npz and
+# the distance is the same function of the same numbers). Also checks that FID(A, A) is ~0 and
+# that `lfgen features` writes [N, 2048] features. Used by tests/cli/fid_errors.cmake:
+#   cmake -DLFGEN=... -DDIR=<make_fid_cli_inputs dir> -P fid_stats_roundtrip.cmake
+if(NOT LFGEN OR NOT DIR)
+  message(FATAL_ERROR "usage: cmake -DLFGEN=... -DDIR=... -P fid_stats_roundtrip.cmake")
+endif()
+set(w "${DIR}/inception_random.safetensors")
+
+function(run_lfgen out_var)
+  execute_process(COMMAND "${LFGEN}" ${ARGN} --device cpu --batch 3
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 600)
+  if(NOT rc STREQUAL "0")
+    message(FATAL_ERROR "lfgen ${ARGN}: exit '${rc}'\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+function(fid_value out_var text)
+  if(NOT text MATCHES "FID: ([-+0-9.eE]+)")
+    message(FATAL_ERROR "no 'FID: <value>' line in:\n${text}")
+  endif()
+  set(${out_var} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE "${DIR}/A_stats.npz" "${DIR}/B_stats.npz")
+run_lfgen(out fid --inception "${w}" "${DIR}/A" --save-stats "${DIR}/A_stats.npz")
+run_lfgen(out fid --inception "${w}" "${DIR}/B" --save-stats "${DIR}/B_stats.npz")
+run_lfgen(out fid --inception "${w}" "${DIR}/A" "${DIR}/B")
+fid_value(folders "${out}")
+run_lfgen(out fid "${DIR}/A_stats.npz" "${DIR}/B_stats.npz")  # no --inception needed for two .npz
+fid_value(stats "${out}")
+run_lfgen(out fid --inception "${w}" "${DIR}/A" "${DIR}/B_stats.npz")
+fid_value(mixed "${out}")
+message(STATUS "FID folders ${folders}, stats ${stats}, folder+stats ${mixed}")
+if(NOT folders STREQUAL stats OR NOT folders STREQUAL mixed)
+  message(FATAL_ERROR "FID differs: folders ${folders}, stats ${stats}, folder+stats ${mixed}")
+endif()
+if(folders LESS_EQUAL 0)
+  message(FATAL_ERROR "FID of two different folders is ${folders}, expected > 0")
+endif()
+run_lfgen(out fid "${DIR}/A_stats.npz" "${DIR}/A_stats.npz")
+fid_value(same "${out}")
+if(same GREATER 1e-6 OR same LESS -1e-6)
+  message(FATAL_ERROR "FID(A, A) = ${same}, expected ~0")
+endif()
+run_lfgen(out features --inception "${w}" --images "${DIR}/images.npy" --npy "${DIR}/features.npy")
+if(NOT out MATCHES "3 x 2048 features")
+  message(FATAL_ERROR "lfgen features: unexpected output:\n${out}")
+endif()
