@@ -6,15 +6,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
 #include <numbers>
 #include <random>
+#include <thread>
 
 #include "kernels/core/error.h"
-
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
 
 namespace lf::detail {
 
@@ -59,10 +58,43 @@ void for_each_batch_f64(const RowSource& x, std::int64_t batch_rows, bool check_
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LF_LINALG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LF_LINALG_CLONES
+#endif
+
+LF_LINALG_CLONES void shifted_moments(const float* x, std::int64_t rows, std::int64_t d, const double* shift,
+                                      double* cols, double* sumsq) {
+    constexpr int kLanes = 16;
+    double total = 0.0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+        const float* row = x + i * d;
+        float lanes[kLanes] = {};
+        std::int64_t j = 0;
+        for (; j + kLanes <= d; j += kLanes)
+            for (int l = 0; l < kLanes; ++l) {
+                const double v = static_cast<double>(row[j + l]) - shift[j + l];
+                cols[j + l] += v;
+                lanes[l] += static_cast<float>(v * v);
+            }
+        double tail = 0.0;
+        for (; j < d; ++j) {
+            const double v = static_cast<double>(row[j]) - shift[j];
+            cols[j] += v;
+            tail += v * v;
+        }
+        double row_sq = tail;
+        for (int l = 0; l < kLanes; ++l) row_sq += lanes[l];
+        total += row_sq;
+    }
+    *sumsq += total;
+}
+
 void orthonormalize_columns(double* a, std::int64_t m, int n) {
     LF_ASSERT(m >= n && n >= 1);
-    LF_CHECK(m <= std::numeric_limits<int>::max() && m * n <= std::numeric_limits<int>::max(),
-             "QR: a ", m, "x", n, " matrix exceeds the 32-bit LAPACK index range");
+    LF_CHECK(m <= std::numeric_limits<int>::max() && m * n <= std::numeric_limits<int>::max(), "QR: a ", m,
+             "x", n, " matrix exceeds the 32-bit LAPACK index range");
     std::vector<double> tau(n);
     lapack_int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, static_cast<int>(m), n, a, n, tau.data());
     LF_CHECK(info == 0, "QR: LAPACKE_dgeqrf failed (info = ", info, ")");
@@ -98,29 +130,124 @@ void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, s
                 static_cast<int>(n));
 }
 
+namespace {
+
+// A persistent pool whose idle workers block on a condition variable (no spinning: on a machine
+// shared with OpenBLAS's own threads, or other processes, spinning workers steal the cores).
+class ThreadPool {
+public:
+    static ThreadPool& instance() {
+        static ThreadPool pool;
+        return pool;
+    }
+    int size() const { return threads_; }
+    void resize(int threads) {
+        std::lock_guard<std::mutex> run_lock(run_mutex_);
+        stop_workers();
+        threads_ = std::max(1, threads);
+        start_workers();
+    }
+    // Runs body(t) for t in [0, count) with count <= size(); t = 0 on the caller.
+    void run(int count, const std::function<void(int)>& body) {
+        if (count <= 1) {
+            body(0);
+            return;
+        }
+        std::lock_guard<std::mutex> run_lock(run_mutex_);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            body_ = &body;
+            count_ = count;
+            pending_ = count - 1;
+            ++generation_;
+        }
+        wake_.notify_all();
+        body(0);
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [&] { return pending_ == 0; });
+        body_ = nullptr;
+    }
+    ~ThreadPool() { stop_workers(); }
+
+private:
+    ThreadPool() {
+        threads_ = std::max(1u, std::thread::hardware_concurrency());
+        start_workers();
+    }
+    void start_workers() {
+        stop_ = false;
+        for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { work(i); });
+    }
+    void stop_workers() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        for (std::thread& t : workers_) t.join();
+        workers_.clear();
+    }
+    void work(int index) {
+        std::uint64_t seen = 0;
+        while (true) {
+            const std::function<void(int)>* body = nullptr;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+                if (stop_) return;
+                seen = generation_;
+                if (index >= count_) continue;
+                body = body_;
+            }
+            (*body)(index);
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (--pending_ == 0) done_.notify_one();
+            }
+        }
+    }
+
+    std::mutex run_mutex_;  // one parallel region at a time
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> workers_;
+    const std::function<void(int)>* body_ = nullptr;
+    int threads_ = 1;
+    int count_ = 0;
+    int pending_ = 0;
+    std::uint64_t generation_ = 0;
+    bool stop_ = false;
+};
+
+}  // namespace
+
 int max_threads() {
-#if defined(_OPENMP)
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
+    return ThreadPool::instance().size();
+}
+
+void set_pool_threads(int threads) {
+    ThreadPool::instance().resize(threads);
+}
+
+void parallel_run(int count, const std::function<void(int)>& body) {
+    ThreadPool::instance().run(std::max(1, std::min(count, max_threads())), body);
+}
+
+BlasThreadsScope::BlasThreadsScope(int threads) : saved_(openblas_get_num_threads()) {
+    openblas_set_num_threads(std::max(1, threads));
+}
+
+BlasThreadsScope::~BlasThreadsScope() {
+    openblas_set_num_threads(saved_);
 }
 
 void parallel_for(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& body) {
     if (n <= 0) return;
-#if defined(_OPENMP)
-    const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), n));
-    if (threads > 1) {
-#pragma omp parallel num_threads(threads)
-        {
-            const int t = omp_get_thread_num();
-            const std::int64_t begin = n * t / threads, end = n * (t + 1) / threads;
-            body(begin, end);
-        }
-        return;
-    }
-#endif
-    body(0, n);
+    const int threads = static_cast<int>(std::min<std::int64_t>(max_threads(), n));
+    ThreadPool::instance().run(threads, [&](int t) {
+        const std::int64_t begin = n * t / threads, end = n * (t + 1) / threads;
+        if (begin < end) body(begin, end);
+    });
 }
 
 }  // namespace lf::detail

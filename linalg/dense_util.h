@@ -1,6 +1,6 @@
 // dense_util.h: small dense helpers shared by the CPU factorization code (internal to lf_linalg):
 // row-batch iteration over a RowSource, Householder orthonormalization, Gaussian matrices, and
-// OpenMP-parallel loops that fall back to serial code without OpenMP.
+// a passive thread pool for the parallel loops.
 #pragma once
 
 #include <cstdint>
@@ -14,10 +14,12 @@ namespace lf::detail {
 // Calls body(row0, count, block) for consecutive batches of at most batch_rows rows; block is a
 // zero-copy view when the source stores f32, else a converted copy. Checks values are finite when
 // check_finite is set (the first pass of every method).
-void for_each_batch_f32(const RowSource& x, std::int64_t batch_rows, bool check_finite,
-                        const std::function<void(std::int64_t row0, std::int64_t count, const float* block)>& body);
-void for_each_batch_f64(const RowSource& x, std::int64_t batch_rows, bool check_finite,
-                        const std::function<void(std::int64_t row0, std::int64_t count, const double* block)>& body);
+void for_each_batch_f32(
+    const RowSource& x, std::int64_t batch_rows, bool check_finite,
+    const std::function<void(std::int64_t row0, std::int64_t count, const float* block)>& body);
+void for_each_batch_f64(
+    const RowSource& x, std::int64_t batch_rows, bool check_finite,
+    const std::function<void(std::int64_t row0, std::int64_t count, const double* block)>& body);
 
 // Orthonormalizes the columns of a [m, n] row-major (m >= n) in place (Householder QR, dgeqrf +
 // dorgqr). Throws lf::Error on LAPACK failure.
@@ -33,8 +35,31 @@ void gemm_tn(const double* a, const double* b, std::int64_t r, std::int64_t m, s
 void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, std::int64_t n, double* c,
              double beta = 0.0);
 
-// Parallel for over [0, n) in contiguous chunks (OpenMP static schedule when available).
+// Adds the column sums of (x - shift) over `rows` rows of x [rows, d] to cols [d] (float64) and the
+// squared Frobenius norm to *sumsq. Vectorized (16 float lanes per row, float64 across rows;
+// compiled for AVX-512/AVX2/baseline by target_clones).
+void shifted_moments(const float* x, std::int64_t rows, std::int64_t d, const double* shift, double* cols,
+                     double* sumsq);
+
+// Parallel for over [0, n) in at most max_threads() contiguous chunks, on a persistent pool whose
+// idle workers sleep (never spin). Bodies must not throw.
 void parallel_for(std::int64_t n, const std::function<void(std::int64_t begin, std::int64_t end)>& body);
 int max_threads();
+void set_pool_threads(int threads);  // linalg_set_threads() calls it
+// Runs body(t) for t in [0, count) (count <= max_threads()) on the pool; t = 0 on the caller.
+void parallel_run(int count, const std::function<void(int t)>& body);
+
+// Sets OpenBLAS to `threads` threads for the scope (the pool's workers call single-threaded BLAS
+// inside parallel regions; a threaded OpenBLAS there would oversubscribe the cores).
+class BlasThreadsScope {
+public:
+    explicit BlasThreadsScope(int threads);
+    ~BlasThreadsScope();
+    BlasThreadsScope(const BlasThreadsScope&) = delete;
+    BlasThreadsScope& operator=(const BlasThreadsScope&) = delete;
+
+private:
+    int saved_;
+};
 
 }  // namespace lf::detail

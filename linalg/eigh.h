@@ -13,10 +13,10 @@
 namespace lf {
 
 struct EighResult {
-    int n = 0;                   // matrix order
-    int k = 0;                   // pairs returned
-    std::vector<double> values;  // [k] descending
-    std::vector<double> vectors; // [k, n] row i = unit eigenvector of values[i]
+    int n = 0;                    // matrix order
+    int k = 0;                    // pairs returned
+    std::vector<double> values;   // [k] descending
+    std::vector<double> vectors;  // [k, n] row i = unit eigenvector of values[i]
 };
 
 // Top-k eigenpairs of the symmetric matrix a [n, n] (row-major; only the upper triangle in

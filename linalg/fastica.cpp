@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "kernels/core/error.h"
 #include "kernels/core/numpy_random.h"
@@ -24,7 +25,10 @@ namespace {
 class CpuIcaSamples final : public IcaSamples {
 public:
     CpuIcaSamples(const RowSource& x, const IcaWhitening& wh, const IcaOptions& opt)
-        : k_(wh.k), n_(wh.n), block_cols_(std::max<std::int64_t>(64, opt.block_cols)), fun_(opt.fun),
+        : k_(wh.k),
+          n_(wh.n),
+          block_cols_(std::max<std::int64_t>(64, opt.block_cols)),
+          fun_(opt.fun),
           alpha_(opt.alpha) {
         const std::int64_t d = wh.d;
         x1_.resize(static_cast<std::size_t>(k_ * n_));
@@ -32,21 +36,35 @@ public:
         const double root_n = std::sqrt(static_cast<double>(n_));
         for (std::size_t i = 0; i < kf.size(); ++i) kf[i] = static_cast<float>(wh.whitening[i] * root_n);
         std::vector<float> mean_f(wh.mean.begin(), wh.mean.end());
-        std::vector<float> centred;
-        for_each_batch_f32(x, opt.batch_rows, false, [&](std::int64_t r0, std::int64_t count, const float* block) {
-            centred.resize(static_cast<std::size_t>(count * d));
-            parallel_for(count, [&](std::int64_t i0, std::int64_t i1) {
-                for (std::int64_t i = i0; i < i1; ++i)
-                    for (std::int64_t j = 0; j < d; ++j) centred[i * d + j] = block[i * d + j] - mean_f[j];
+        const int threads = max_threads();
+        std::optional<BlasThreadsScope> single;
+        if (threads > 1) single.emplace(1);
+        std::vector<std::vector<float>> centred(threads);
+        constexpr std::int64_t kSub = 1024;
+        for_each_batch_f32(
+            x, opt.batch_rows, false, [&](std::int64_t r0, std::int64_t count, const float* block) {
+                const std::int64_t subs = (count + kSub - 1) / kSub;
+                parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int t) {
+                    std::vector<float>& c = centred[t];
+                    for (std::int64_t s = t; s < subs; s += threads) {
+                        const std::int64_t rows = std::min(kSub, count - s * kSub);
+                        const float* src = block + s * kSub * d;
+                        c.resize(static_cast<std::size_t>(rows * d));
+                        for (std::int64_t i = 0; i < rows; ++i)
+                            for (std::int64_t j = 0; j < d; ++j) c[i * d + j] = src[i * d + j] - mean_f[j];
+                        // X1[:, r0 + s kSub : ...] = sqrt(N) K (X_s - mean)^T
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k_, static_cast<int>(rows),
+                                    static_cast<int>(d), 1.0f, kf.data(), static_cast<int>(d), c.data(),
+                                    static_cast<int>(d), 0.0f, x1_.data() + r0 + s * kSub,
+                                    static_cast<int>(n_));
+                    }
+                });
             });
-            // X1[:, r0:r0+count] = sqrt(N) K (X_b - mean)^T
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k_, static_cast<int>(count), static_cast<int>(d), 1.0f,
-                        kf.data(), static_cast<int>(d), centred.data(), static_cast<int>(d), 0.0f, x1_.data() + r0,
-                        static_cast<int>(n_));
-        });
     }
 
-    void step(const double* w, int r, double* egx, double* gp) override { run_blocks(w, r, egx, gp, nullptr, nullptr); }
+    void step(const double* w, int r, double* egx, double* gp) override {
+        run_blocks(w, r, egx, gp, nullptr, nullptr);
+    }
 
     void moments(const double* w, int r, double* sum, double* sumsq) override {
         run_blocks(w, r, nullptr, nullptr, sum, sumsq);
@@ -61,7 +79,8 @@ private:
         const bool iterate = egx != nullptr;
         const std::int64_t blocks = (n_ + block_cols_ - 1) / block_cols_;
         const int threads = static_cast<int>(std::min<std::int64_t>(max_threads(), blocks));
-        std::vector<std::vector<double>> acc(threads, std::vector<double>(static_cast<std::size_t>(r) * (iterate ? k_ : 2), 0.0));
+        std::vector<std::vector<double>> acc(
+            threads, std::vector<double>(static_cast<std::size_t>(r) * (iterate ? k_ : 2), 0.0));
         std::vector<std::vector<double>> gps(threads, std::vector<double>(r, 0.0));
         parallel_for(threads, [&](std::int64_t t0, std::int64_t t1) {
             for (std::int64_t t = t0; t < t1; ++t) {
@@ -72,8 +91,9 @@ private:
                 for (std::int64_t b = b0; b < b1; ++b) {
                     const std::int64_t c0 = b * block_cols_;
                     const std::int64_t cw = std::min(block_cols_, n_ - c0);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, static_cast<int>(cw), k_, 1.0f, wf.data(),
-                                k_, x1_.data() + c0, static_cast<int>(n_), 0.0f, y.data(), static_cast<int>(block_cols_));
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, static_cast<int>(cw), k_, 1.0f,
+                                wf.data(), k_, x1_.data() + c0, static_cast<int>(n_), 0.0f, y.data(),
+                                static_cast<int>(block_cols_));
                     if (iterate) {
                         IcaNonlinearityParams p;
                         p.rows = r;
@@ -84,9 +104,9 @@ private:
                         p.fun = fun_;
                         p.alpha = alpha_;
                         cpu::ica_nonlinearity(p);
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, k_, static_cast<int>(cw), 1.0f, y.data(),
-                                    static_cast<int>(block_cols_), x1_.data() + c0, static_cast<int>(n_), 0.0f,
-                                    prod.data(), k_);
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, k_, static_cast<int>(cw),
+                                    1.0f, y.data(), static_cast<int>(block_cols_), x1_.data() + c0,
+                                    static_cast<int>(n_), 0.0f, prod.data(), k_);
                         double* a = acc[t].data();
                         for (std::size_t i = 0; i < prod.size(); ++i) a[i] += prod[i];
                         for (int i = 0; i < r; ++i) gps[t][i] += gp_b[i];
@@ -134,7 +154,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<IcaSamples> make_cpu_ica_samples(const RowSource& x, const IcaWhitening& wh, const IcaOptions& opt) {
+std::unique_ptr<IcaSamples> make_cpu_ica_samples(const RowSource& x, const IcaWhitening& wh,
+                                                 const IcaOptions& opt) {
     return std::make_unique<CpuIcaSamples>(x, wh, opt);
 }
 
@@ -151,8 +172,8 @@ IcaWhitening compute_whitening(const RowSource& x, const IcaOptions& opt) {
     wh.k = k;
     wh.n = n;
     wh.d = d;
-    std::vector<double> values;  // eigenvalues of the scatter (X - mean)^T (X - mean), descending
-    std::vector<double> vectors; // [k, d]
+    std::vector<double> values;   // eigenvalues of the scatter (X - mean)^T (X - mean), descending
+    std::vector<double> vectors;  // [k, d]
     if (opt.randomized_whitening) {
         PcaOptions po;
         po.components = k;
@@ -194,8 +215,8 @@ IcaWhitening compute_whitening(const RowSource& x, const IcaOptions& opt) {
     const double floor = std::max(values[0], 0.0) * 1e-10;
     int rank = 0;
     while (rank < k && values[rank] > floor && values[rank] > 0) ++rank;
-    LF_CHECK(rank == k, x.name(), ": cannot whiten to k = ", k, " components: the centered data has only ", rank,
-             " directions with nonzero variance (lower -k)");
+    LF_CHECK(rank == k, x.name(), ": cannot whiten to k = ", k, " components: the centered data has only ",
+             rank, " directions with nonzero variance (lower -k)");
     wh.whitening.resize(static_cast<std::size_t>(k) * d);
     wh.basis.resize(static_cast<std::size_t>(k) * d);
     wh.singular.resize(k);
@@ -215,7 +236,8 @@ IcaWhitening compute_whitening(const RowSource& x, const IcaOptions& opt) {
 // W <- (W W^T)^{-1/2} W for W [k, k].
 void symmetric_decorrelation(std::vector<double>& w, int k) {
     std::vector<double> m(static_cast<std::size_t>(k) * k);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, k, 1.0, w.data(), k, w.data(), k, 0.0, m.data(), k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, k, k, 1.0, w.data(), k, w.data(), k, 0.0,
+                m.data(), k);
     const EighResult e = eigh_descending(m.data(), k, k);
     // (W W^T)^{-1/2} = V^T diag(1/sqrt(s)) V with V's rows the eigenvectors.
     std::vector<double> scaled(e.vectors);
@@ -225,8 +247,8 @@ void symmetric_decorrelation(std::vector<double>& w, int k) {
         for (int j = 0; j < k; ++j) scaled[static_cast<std::size_t>(i) * k + j] *= f;
     }
     std::vector<double> inv_sqrt(static_cast<std::size_t>(k) * k);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, k, k, 1.0, e.vectors.data(), k, scaled.data(), k, 0.0,
-                inv_sqrt.data(), k);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, k, k, 1.0, e.vectors.data(), k, scaled.data(), k,
+                0.0, inv_sqrt.data(), k);
     std::vector<double> out(static_cast<std::size_t>(k) * k);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, k, k, k, 1.0, inv_sqrt.data(), k, w.data(), k, 0.0,
                 out.data(), k);
@@ -249,8 +271,7 @@ IterationReport run_parallel(detail::IcaSamples& samples, std::vector<double>& w
         samples.step(w.data(), k, egx.data(), gp.data());
         std::vector<double> w1(static_cast<std::size_t>(k) * k);
         for (int i = 0; i < k; ++i)
-            for (int j = 0; j < k; ++j)
-                w1[i * k + j] = egx[i * k + j] * inv_n - gp[i] * inv_n * w[i * k + j];
+            for (int j = 0; j < k; ++j) w1[i * k + j] = egx[i * k + j] * inv_n - gp[i] * inv_n * w[i * k + j];
         symmetric_decorrelation(w1, k);
         double lim = 0.0;
         for (int i = 0; i < k; ++i) {
@@ -277,7 +298,8 @@ IterationReport run_deflation(detail::IcaSamples& samples, std::vector<double>& 
     rep.converged = true;
     const double inv_n = 1.0 / static_cast<double>(n);
     for (int j = 0; j < k; ++j) {
-        std::vector<double> w(w_init.begin() + static_cast<std::int64_t>(j) * k, w_init.begin() + static_cast<std::int64_t>(j + 1) * k);
+        std::vector<double> w(w_init.begin() + static_cast<std::int64_t>(j) * k,
+                              w_init.begin() + static_cast<std::int64_t>(j + 1) * k);
         double norm = std::sqrt(std::inner_product(w.begin(), w.end(), w.begin(), 0.0));
         LF_CHECK(norm > 0, "w_init row ", j, " is zero");
         for (double& v : w) v /= norm;
@@ -319,7 +341,8 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
     const std::int64_t n = x.rows(), d = x.cols();
     LF_CHECK(n >= 2, x.name(), ": need at least 2 samples (rows), got ", n);
     check_component_count(opt.components, n, d, x.name());
-    LF_CHECK(opt.alpha >= 1.0f && opt.alpha <= 2.0f, "--alpha must be in [1, 2] (as scikit-learn), got ", opt.alpha);
+    LF_CHECK(opt.alpha >= 1.0f && opt.alpha <= 2.0f, "--alpha must be in [1, 2] (as scikit-learn), got ",
+             opt.alpha);
     LF_CHECK(opt.tol > 0 && std::isfinite(opt.tol), "--tol must be a positive number, got ", opt.tol);
     LF_CHECK(opt.max_iter >= 1, "--max-iter must be at least 1, got ", opt.max_iter);
     const int k = opt.components;
@@ -346,16 +369,13 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
         samples = detail::make_cpu_ica_samples(x, wh, opt);
     }
 
-    // The iteration runs column blocks on the OpenMP threads, each calling single-threaded OpenBLAS
+    // The iteration runs column blocks on the pool threads, each calling single-threaded OpenBLAS
     // (a threaded OpenBLAS inside the parallel region would oversubscribe the cores).
-    const int blas_threads = linalg_threads();
-    if (!opt.device.is_cuda() && detail::max_threads() > 1) openblas_set_num_threads(1);
-    struct RestoreBlas {
-        int n;
-        ~RestoreBlas() { openblas_set_num_threads(n); }
-    } restore{blas_threads};
-    const IterationReport rep = opt.algorithm == IcaAlgorithm::Parallel ? run_parallel(*samples, w, k, n, opt)
-                                                                        : run_deflation(*samples, w, k, n, opt);
+    std::optional<detail::BlasThreadsScope> single;
+    if (!opt.device.is_cuda() && detail::max_threads() > 1) single.emplace(1);
+    const IterationReport rep = opt.algorithm == IcaAlgorithm::Parallel
+                                    ? run_parallel(*samples, w, k, n, opt)
+                                    : run_deflation(*samples, w, k, n, opt);
 
     IcaResult r;
     r.k = k;
@@ -395,15 +415,17 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
     {
         std::vector<double> lu(ws);
         std::vector<lapack_int> piv(k);
-        const lapack_int info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, k, k, lu.data(), k, piv.data(), ws_inv.data(), k);
-        LF_CHECK(info == 0, x.name(), ": the ICA unmixing matrix is singular (LAPACKE_dgesv info = ", info, ")");
+        const lapack_int info =
+            LAPACKE_dgesv(LAPACK_ROW_MAJOR, k, k, lu.data(), k, piv.data(), ws_inv.data(), k);
+        LF_CHECK(info == 0, x.name(), ": the ICA unmixing matrix is singular (LAPACKE_dgesv info = ", info,
+                 ")");
     }
     std::vector<double> ud(static_cast<std::size_t>(d) * k);  // U D: [d, k]
     for (int i = 0; i < k; ++i)
         for (std::int64_t j = 0; j < d; ++j) ud[j * k + i] = wh.basis[i * d + j] * wh.singular[i];
     r.mixing.assign(static_cast<std::size_t>(d) * k, 0.0);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), k, k, 1.0, ud.data(), k, ws_inv.data(),
-                k, 0.0, r.mixing.data(), k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), k, k, 1.0, ud.data(), k,
+                ws_inv.data(), k, 0.0, r.mixing.data(), k);
 
     // GANSpace directions: unit unmixing rows by descending projected stdev.
     std::vector<double> stdev(k), norms(k);
@@ -415,7 +437,8 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
     }
     r.order.resize(k);
     std::iota(r.order.begin(), r.order.end(), 0);
-    std::stable_sort(r.order.begin(), r.order.end(), [&](std::int64_t a, std::int64_t b) { return stdev[a] > stdev[b]; });
+    std::stable_sort(r.order.begin(), r.order.end(),
+                     [&](std::int64_t a, std::int64_t b) { return stdev[a] > stdev[b]; });
     r.directions.resize(static_cast<std::size_t>(k) * d);
     r.stdev.resize(k);
     r.variance_ratio.resize(k);
@@ -429,7 +452,8 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
 }
 
 double amari_distance(const std::vector<double>& p, int k) {
-    LF_CHECK(k >= 2 && p.size() == static_cast<std::size_t>(k) * k, "amari_distance: need a k x k matrix, k >= 2");
+    LF_CHECK(k >= 2 && p.size() == static_cast<std::size_t>(k) * k,
+             "amari_distance: need a k x k matrix, k >= 2");
     double total = 0.0;
     for (int i = 0; i < k; ++i) {
         double s = 0.0, m = 0.0;

@@ -31,19 +31,19 @@ enum class IcaAlgorithm { Parallel, Deflation };
 enum class IcaWhiten { UnitVariance, ArbitraryVariance };
 
 struct IcaOptions {
-    int components = 0;                         // k, 1 <= k <= min(N, d)
+    int components = 0;  // k, 1 <= k <= min(N, d)
     IcaAlgorithm algorithm = IcaAlgorithm::Parallel;
     IcaFunction fun = IcaFunction::Logcosh;
-    float alpha = 1.0f;                         // logcosh, in [1, 2]
+    float alpha = 1.0f;  // logcosh, in [1, 2]
     double tol = 1e-4;
     int max_iter = 200;
     std::uint32_t seed = 0;
-    std::vector<double> w_init;                 // [k, k] row-major; empty = from seed
+    std::vector<double> w_init;  // [k, k] row-major; empty = from seed
     IcaWhiten whiten = IcaWhiten::UnitVariance;
-    bool randomized_whitening = false;          // randomized PCA (block Krylov) for the whitening
+    bool randomized_whitening = false;  // randomized PCA (block Krylov) for the whitening
     std::int64_t batch_rows = 4096;
-    std::int64_t block_cols = 4096;             // column block of X1 per fused step
-    Device device = Device::cpu();              // CUDA: X1 lives on the device (LF_WITH_CUDA builds)
+    std::int64_t block_cols = 4096;  // column block of X1 per fused step
+    Device device = Device::cpu();   // CUDA: X1 lives on the device (LF_WITH_CUDA builds)
 };
 
 struct IcaResult {
@@ -51,22 +51,22 @@ struct IcaResult {
     std::int64_t d = 0;
     std::int64_t samples = 0;
     // GANSpace directions: unit unmixing rows sorted by projected stdev (descending).
-    std::vector<double> directions;     // [k, d]
-    std::vector<double> stdev;          // [k] stdev (ddof = 1) of (X - mean) . direction
-    std::vector<double> variance_ratio; // [k] stdev^2 / total variance
-    std::vector<std::int64_t> order;    // [k] directions[i] = normalized unmixing[order[i]]
+    std::vector<double> directions;      // [k, d]
+    std::vector<double> stdev;           // [k] stdev (ddof = 1) of (X - mean) . direction
+    std::vector<double> variance_ratio;  // [k] stdev^2 / total variance
+    std::vector<std::int64_t> order;     // [k] directions[i] = normalized unmixing[order[i]]
     // Raw sklearn matrices (component order of the algorithm).
-    std::vector<double> unmixing;       // [k, d] components_
-    std::vector<double> mixing;         // [d, k] mixing_ = pinv(components_)
-    std::vector<double> whitening;      // [k, d] K (sklearn whitening_)
-    std::vector<double> rotation;       // [k, k] W (the unmixing in whitened space, before scaling)
-    std::vector<double> mean;           // [d]
+    std::vector<double> unmixing;   // [k, d] components_
+    std::vector<double> mixing;     // [d, k] mixing_ = pinv(components_)
+    std::vector<double> whitening;  // [k, d] K (sklearn whitening_)
+    std::vector<double> rotation;   // [k, k] W (the unmixing in whitened space, before scaling)
+    std::vector<double> mean;       // [d]
     double total_variance = 0.0;
     // Convergence report.
-    int iterations = 0;                 // parallel: iterations; deflation: max over components
-    double last_change = 0.0;           // max |abs(diag(W1 W^T)) - 1| of the last iteration
+    int iterations = 0;        // parallel: iterations; deflation: max over components
+    double last_change = 0.0;  // max |abs(diag(W1 W^T)) - 1| of the last iteration
     bool converged = false;
-    std::string whiten_method;          // "exact" | "randomized-krylov"
+    std::string whiten_method;  // "exact" | "randomized-krylov"
 };
 
 // Throws lf::Error naming x.name() for 1-D data, bad k, NaN/Inf, alpha outside [1, 2], a

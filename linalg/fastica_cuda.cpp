@@ -18,10 +18,17 @@ namespace {
 class CudaIcaSamples final : public IcaSamples {
 public:
     CudaIcaSamples(const RowSource& x, const IcaWhitening& wh, const IcaOptions& opt)
-        : k_(wh.k), n_(wh.n), fun_(opt.fun), alpha_(opt.alpha), blas_(nullptr),
-          x1_(static_cast<std::size_t>(wh.k) * wh.n, nullptr), y_(static_cast<std::size_t>(wh.k) * wh.n, nullptr),
-          w_(static_cast<std::size_t>(wh.k) * wh.k, nullptr), egx_(static_cast<std::size_t>(wh.k) * wh.k, nullptr),
-          gp_(wh.k, nullptr), partial_(static_cast<std::size_t>(ica_nonlinearity_workspace(wh.k, wh.n)), nullptr),
+        : k_(wh.k),
+          n_(wh.n),
+          fun_(opt.fun),
+          alpha_(opt.alpha),
+          blas_(nullptr),
+          x1_(static_cast<std::size_t>(wh.k) * wh.n, nullptr),
+          y_(static_cast<std::size_t>(wh.k) * wh.n, nullptr),
+          w_(static_cast<std::size_t>(wh.k) * wh.k, nullptr),
+          egx_(static_cast<std::size_t>(wh.k) * wh.k, nullptr),
+          gp_(wh.k, nullptr),
+          partial_(static_cast<std::size_t>(ica_nonlinearity_workspace(wh.k, wh.n)), nullptr),
           ones_(static_cast<std::size_t>(std::min<std::int64_t>(opt.batch_rows, wh.n)), nullptr) {
         LF_CHECK(n_ <= 2147483647, x.name(), ": too many samples for cuBLAS (", n_, ")");
         const std::int64_t d = wh.d;
@@ -40,15 +47,18 @@ public:
         offd.upload(offset.data(), offset.size());
         std::vector<float> ones(ones_.size(), 1.0f);
         ones_.upload(ones.data(), ones.size());
-        for_each_batch_f32(x, opt.batch_rows, false, [&](std::int64_t r0, std::int64_t count, const float* block) {
-            batch.upload(block, static_cast<std::size_t>(count * d));
-            const float one = 1.0f, zero = 0.0f, minus = -1.0f;
-            // X1cm[r0:r0+count, :] = B^T K^T with B = batch (column-major d x count), K^T = kd (column-major d x k).
-            LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(count), k_, di, &one,
-                                        batch.get(), di, kd.get(), di, &zero, x1_.get() + r0, ni));
-            LF_CUBLAS_CHECK(cublasSger(blas_.get(), static_cast<int>(count), k_, &minus, ones_.get(), 1, offd.get(), 1,
-                                       x1_.get() + r0, ni));
-        });
+        for_each_batch_f32(x, opt.batch_rows, false,
+                           [&](std::int64_t r0, std::int64_t count, const float* block) {
+                               batch.upload(block, static_cast<std::size_t>(count * d));
+                               const float one = 1.0f, zero = 0.0f, minus = -1.0f;
+                               // X1cm[r0:r0+count, :] = B^T K^T with B = batch (column-major d x count), K^T
+                               // = kd (column-major d x k).
+                               LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_T, CUBLAS_OP_N,
+                                                           static_cast<int>(count), k_, di, &one, batch.get(),
+                                                           di, kd.get(), di, &zero, x1_.get() + r0, ni));
+                               LF_CUBLAS_CHECK(cublasSger(blas_.get(), static_cast<int>(count), k_, &minus,
+                                                          ones_.get(), 1, offd.get(), 1, x1_.get() + r0, ni));
+                           });
     }
 
     void step(const double* w, int r, double* egx, double* gp) override {
@@ -66,8 +76,8 @@ public:
         // egx^T (k x r, column-major) = X1cm^T G with G = Ycm (N x r).
         const float one = 1.0f, zero = 0.0f;
         const int ni = static_cast<int>(n_);
-        LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, k_, r, ni, &one, x1_.get(), ni, y_.get(), ni,
-                                    &zero, egx_.get(), k_));
+        LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_T, CUBLAS_OP_N, k_, r, ni, &one, x1_.get(), ni,
+                                    y_.get(), ni, &zero, egx_.get(), k_));
         std::vector<float> host(static_cast<std::size_t>(r) * k_);
         egx_.download(host.data(), host.size());
         std::copy(host.begin(), host.end(), egx);  // column-major k x r == row-major r x k
@@ -79,7 +89,8 @@ public:
         const int ni = static_cast<int>(n_);
         for (int i = 0; i < r; ++i) {
             float s = 0.0f, q = 0.0f;
-            LF_CUBLAS_CHECK(cublasSdot(blas_.get(), ni, y_.get() + static_cast<std::size_t>(i) * n_, 1, ones_full(), 0, &s));
+            LF_CUBLAS_CHECK(cublasSdot(blas_.get(), ni, y_.get() + static_cast<std::size_t>(i) * n_, 1,
+                                       ones_full(), 0, &s));
             LF_CUBLAS_CHECK(cublasSnrm2(blas_.get(), ni, y_.get() + static_cast<std::size_t>(i) * n_, 1, &q));
             sum[i] = s;
             sumsq[i] = static_cast<double>(q) * q;
@@ -97,8 +108,8 @@ private:
         w_.upload(wf.data(), wf.size());
         const float one = 1.0f, zero = 0.0f;
         const int ni = static_cast<int>(n_);
-        LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_N, CUBLAS_OP_N, ni, r, k_, &one, x1_.get(), ni, w_.get(), k_,
-                                    &zero, y_.get(), ni));
+        LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_N, CUBLAS_OP_N, ni, r, k_, &one, x1_.get(), ni,
+                                    w_.get(), k_, &zero, y_.get(), ni));
     }
 
     int k_;
@@ -113,7 +124,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<IcaSamples> make_cuda_ica_samples(const RowSource& x, const IcaWhitening& wh, const IcaOptions& opt) {
+std::unique_ptr<IcaSamples> make_cuda_ica_samples(const RowSource& x, const IcaWhitening& wh,
+                                                  const IcaOptions& opt) {
     return std::make_unique<CudaIcaSamples>(x, wh, opt);
 }
 

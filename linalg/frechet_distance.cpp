@@ -21,14 +21,16 @@ constexpr std::int64_t kChunkRows = 1024;  // rows centred per DSYRK (bounds the
 
 GaussianStats gaussian_stats(const Tensor& features, const std::string& what) {
     LF_CHECK(features.device().is_cpu(), what, ": features must be on the host");
-    LF_CHECK(features.rank() == 2, what, ": features must be [N, d], got ", shape_to_string(features.shape()));
+    LF_CHECK(features.rank() == 2, what, ": features must be [N, d], got ",
+             shape_to_string(features.shape()));
     LF_CHECK(features.dtype() == DType::F32 || features.dtype() == DType::F64, what,
              ": features must be f32 or f64, got ", dtype_name(features.dtype()));
     const std::int64_t n = features.dim(0), d = features.dim(1);
     LF_CHECK(n >= 2, what, ": ", n, " feature vector(s); the covariance needs at least 2");
     LF_CHECK(d >= 1 && d <= std::numeric_limits<int>::max() / 2, what, ": bad feature size ", d);
     auto row_value = [&](std::int64_t i, std::int64_t j) -> double {
-        return features.dtype() == DType::F32 ? features.data<float>()[i * d + j] : features.data<double>()[i * d + j];
+        return features.dtype() == DType::F32 ? features.data<float>()[i * d + j]
+                                              : features.data<double>()[i * d + j];
     };
 
     GaussianStats s;
@@ -66,16 +68,18 @@ void check_gaussian_stats(const GaussianStats& s, const std::string& what) {
     const std::int64_t d = s.mu.dim(0);
     LF_CHECK(s.sigma.rank() == 2 && s.sigma.dim(0) == d && s.sigma.dim(1) == d, what, ": 'sigma' has shape ",
              shape_to_string(s.sigma.shape()), ", expected [", d, ", ", d, "] (mu has ", d, " entries)");
-    LF_CHECK(s.mu.dtype() == DType::F64 && s.sigma.dtype() == DType::F64, what, ": 'mu' and 'sigma' must be f64");
+    LF_CHECK(s.mu.dtype() == DType::F64 && s.sigma.dtype() == DType::F64, what,
+             ": 'mu' and 'sigma' must be f64");
     LF_CHECK(s.mu.device().is_cpu() && s.sigma.device().is_cpu(), what, ": statistics must be on the host");
     LF_CHECK(d <= 46340, what, ": d = ", d, " is too large for 32-bit LAPACK indices");
-    for (std::int64_t i = 0; i < d; ++i) LF_CHECK(std::isfinite(s.mu.data<double>()[i]), what, ": 'mu' is not finite");
+    for (std::int64_t i = 0; i < d; ++i)
+        LF_CHECK(std::isfinite(s.mu.data<double>()[i]), what, ": 'mu' is not finite");
     for (std::int64_t i = 0; i < d * d; ++i)
         LF_CHECK(std::isfinite(s.sigma.data<double>()[i]), what, ": 'sigma' is not finite");
 }
 
 FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
-                               const std::string& what_b) {
+                               const std::string& what_b, FrechetRoute route) {
     check_gaussian_stats(a, what_a);
     check_gaussian_stats(b, what_b);
     const int d = static_cast<int>(a.mu.dim(0));
@@ -94,33 +98,98 @@ FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, c
         r.trace_sum += s1[static_cast<std::size_t>(i) * d + i] + s2[static_cast<std::size_t>(i) * d + i];
     }
 
-    // S1 = V diag(l) V^T (column-major; S1 is symmetric, so its row-major bytes are the same matrix).
-    std::vector<double> v(s1, s1 + dd), l(d);
-    lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', d, v.data(), d, l.data());
-    LF_CHECK(info == 0, what_a, ": eigendecomposition of sigma failed (LAPACK dsyevd info ", info, ")");
-    // B = V diag(sqrt(l)) over the eigenvalues above the rounding level d * eps * max(l) (LAPACK's
-    // usual rank tolerance): with N <= d samples the d - N + 1 null-space eigenvalues come out as
-    // +-1e-16-sized noise, whose square roots would otherwise add up in the trace.
-    const double cutoff = std::max(0.0, d * std::numeric_limits<double>::epsilon() * l.back());
-    const int first = static_cast<int>(std::upper_bound(l.begin(), l.end(), cutoff) - l.begin());
-    const int rank = d - first;
-    r.rank1 = rank;
-    if (rank > 0) {
-        double* bmat = v.data() + static_cast<std::size_t>(first) * d;  // [d, rank] column-major
-        for (int c = 0; c < rank; ++c) {
-            const double sq = std::sqrt(l[first + c]);
-            double* col = bmat + static_cast<std::size_t>(c) * d;
-            for (int i = 0; i < d; ++i) col[i] *= sq;
+    // Fast route: S1 = L L^T (Cholesky). L = sqrt(S1) U for an orthogonal U, so L^T S2 L =
+    // U^T sqrt(S1) S2 sqrt(S1) U has the same eigenvalues. Column-major throughout (symmetric
+    // matrices have the same bytes in either order).
+    std::vector<double> m;  // the symmetric matrix whose eigenvalues are wanted
+    int order = 0;
+    {
+        std::vector<double> chol(s1, s1 + dd);
+        // Pivots at the rounding level mean S1 is singular to working precision (dpotrf may still
+        // succeed on a semidefinite matrix): then the eigen route finds the rank properly.
+        double max_diag = 0.0;
+        for (int i = 0; i < d; ++i) max_diag = std::max(max_diag, s1[static_cast<std::size_t>(i) * d + i]);
+        const double tiny = d * std::numeric_limits<double>::epsilon() * max_diag;
+        bool definite =
+            route != FrechetRoute::Eigen && LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, chol.data(), d) == 0;
+        for (int i = 0; definite && i < d; ++i) {
+            const double p = chol[static_cast<std::size_t>(i) * d + i];
+            definite = p * p > tiny;
         }
-        std::vector<double> t(static_cast<std::size_t>(d) * rank), m(static_cast<std::size_t>(rank) * rank);
-        cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, d, rank, 1.0, s2, d, bmat, d, 0.0, t.data(), d);
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rank, rank, d, 1.0, bmat, d, t.data(), d, 0.0, m.data(),
-                    rank);
-        std::vector<double> mu_eig(rank);
-        info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', rank, m.data(), rank, mu_eig.data());
-        LF_CHECK(info == 0, "Fréchet distance: eigenvalues of sqrt(S1) S2 sqrt(S1) failed (LAPACK dsyevd info ", info,
+        if (definite) {  // (DTRMM reads only the lower triangle: the upper one may keep S1's values)
+            m.assign(s2, s2 + dd);
+            cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, d, d, 1.0,
+                        chol.data(), d, m.data(), d);  // S2 L
+            cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, d, d, 1.0,
+                        chol.data(), d, m.data(), d);  // L^T S2 L
+            order = d;
+            r.rank1 = d;
+            r.route = FrechetRoute::Cholesky;
+        }
+    }
+    if (order == 0 && route != FrechetRoute::Eigen) {
+        // S1 singular (N <= d samples): pivoted Cholesky P^T S1 P = L L^T with L [d, r] lower
+        // trapezoidal, r = the rank at dpstrf's default tolerance d * eps * max(diag); F = P L.
+        // The first r columns of the factor are complete; the trailing block is not part of it.
+        std::vector<double> chol(s1, s1 + dd);
+        std::vector<lapack_int> piv(d);
+        lapack_int rank = 0;
+        const lapack_int info =
+            LAPACKE_dpstrf(LAPACK_COL_MAJOR, 'L', d, chol.data(), d, piv.data(), &rank, -1.0);
+        LF_CHECK(info >= 0, what_a, ": pivoted Cholesky of sigma failed (LAPACK dpstrf info ", info, ")");
+        r.rank1 = static_cast<int>(rank);
+        r.route = FrechetRoute::PivotedCholesky;
+        order = static_cast<int>(rank);
+        if (rank > 0) {
+            std::vector<double> f(static_cast<std::size_t>(d) * rank, 0.0);  // [d, r] col-major, rows of P L
+            for (int c = 0; c < rank; ++c)
+                for (int i = c; i < d; ++i)
+                    f[static_cast<std::size_t>(c) * d + (piv[i] - 1)] =
+                        chol[static_cast<std::size_t>(c) * d + i];
+            std::vector<double> t(static_cast<std::size_t>(d) * rank);
+            m.resize(static_cast<std::size_t>(rank) * rank);
+            cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, d, rank, 1.0, s2, d, f.data(), d, 0.0, t.data(),
+                        d);
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rank, rank, d, 1.0, f.data(), d, t.data(), d,
+                        0.0, m.data(), rank);
+        }
+    }
+    if (order == 0 && r.route != FrechetRoute::PivotedCholesky) {
+        // The eigen route (forced): S1 = V diag(l) V^T.
+        std::vector<double> v(s1, s1 + dd), l(d);
+        const lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', d, v.data(), d, l.data());
+        LF_CHECK(info == 0, what_a, ": eigendecomposition of sigma failed (LAPACK dsyevd info ", info, ")");
+        // B = V diag(sqrt(l)) over the eigenvalues above the rounding level d * eps * max(l)
+        // (LAPACK's usual rank tolerance): with N <= d samples the d - N + 1 null-space eigenvalues
+        // come out as +-1e-16-sized noise, whose square roots would otherwise add up in the trace.
+        const double cutoff = std::max(0.0, d * std::numeric_limits<double>::epsilon() * l.back());
+        const int first = static_cast<int>(std::upper_bound(l.begin(), l.end(), cutoff) - l.begin());
+        const int rank = d - first;
+        r.rank1 = rank;
+        r.route = FrechetRoute::Eigen;
+        if (rank > 0) {
+            double* bmat = v.data() + static_cast<std::size_t>(first) * d;  // [d, rank] column-major
+            for (int c = 0; c < rank; ++c) {
+                const double sq = std::sqrt(l[first + c]);
+                double* col = bmat + static_cast<std::size_t>(c) * d;
+                for (int i = 0; i < d; ++i) col[i] *= sq;
+            }
+            std::vector<double> t(static_cast<std::size_t>(d) * rank);
+            m.resize(static_cast<std::size_t>(rank) * rank);
+            cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, d, rank, 1.0, s2, d, bmat, d, 0.0, t.data(), d);
+            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rank, rank, d, 1.0, bmat, d, t.data(), d,
+                        0.0, m.data(), rank);
+            order = rank;
+        }
+    }
+    if (order > 0) {
+        std::vector<double> eig(order);
+        const lapack_int info =
+            LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', order, m.data(), order, eig.data());
+        LF_CHECK(info == 0,
+                 "Fréchet distance: eigenvalues of sqrt(S1) S2 sqrt(S1) failed (LAPACK dsyevd info ", info,
                  ")");
-        for (double e : mu_eig) {
+        for (double e : eig) {
             if (e < 0.0) {
                 ++r.clipped;
                 continue;
@@ -134,7 +203,8 @@ FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, c
 
 #ifndef LF_WITH_CUDA
 namespace cuda {
-FrechetResult frechet_distance(const GaussianStats&, const GaussianStats&, int, const std::string&, const std::string&) {
+FrechetResult frechet_distance(const GaussianStats&, const GaussianStats&, int, const std::string&,
+                               const std::string&) {
     fail("the CUDA Fréchet distance is not available: this build has no CUDA");
 }
 }  // namespace cuda

@@ -3,13 +3,20 @@
 //   statistics: mu = column mean, sigma = unbiased covariance (np.cov(rowvar=False), N - 1).
 //   distance:   d^2 = |mu1 - mu2|^2 + Tr S1 + Tr S2 - 2 Tr sqrt(S1 S2), where
 //               Tr sqrt(S1 S2) = sum_i sqrt(lambda_i(sqrt(S1) S2 sqrt(S1))), the eigenvalues of a
-//               symmetric PSD matrix with tiny negatives (rounding) clipped to 0. With
-//               S1 = V diag(l) V^T and B = V diag(sqrt(l)) restricted to l > 0 (the rank of S1),
-//               sqrt(S1) S2 sqrt(S1) = V (B^T S2 B) V^T (eigenvalues of S1 at or below the rounding
-//               level d * eps * max(l) count as its null space), so the eigenvalues are those of the
-//               r x r matrix B^T S2 B: one syevd with vectors (S1), one SYMM + GEMM, one syevd
-//               without vectors. Unlike pytorch-fid's scipy.linalg.sqrtm(S1 S2) route it never
-//               fails ("imaginary component") when N < d makes the covariances singular.
+//               symmetric PSD matrix with tiny negatives (rounding) clipped to 0. The eigenvalues
+//               come from an orthogonally similar matrix F^T S2 F with S1 = F F^T:
+//                 Cholesky route (S1 positive definite, the usual N > d case): F = L from dpotrf;
+//                   L = sqrt(S1) U with U orthogonal, so L^T S2 L = U^T sqrt(S1) S2 sqrt(S1) U.
+//                   Cost: dpotrf + 2 DTRMM + one eigenvalues-only dsyevd.
+//                 pivoted Cholesky route (S1 singular, N <= d, or numerically semidefinite: a
+//                   Cholesky pivot at the rounding level d * eps * max diag): P^T S1 P = L L^T with
+//                   dpstrf at that tolerance, L [d, r], r = rank(S1); F = P L, F^T S2 F is r x r.
+//                   Cost: dpstrf + SYMM + GEMM (d x r) + dsyevd (r x r).
+//                 eigen route (on request; the CUDA path's fallback, cuSOLVER has no pivoted
+//                   Cholesky): S1 = V diag(l) V^T, F = V diag(sqrt(l)) over the l above
+//                   d * eps * max(l). Cost: dsyevd with vectors + SYMM + GEMM + dsyevd.
+//               Unlike pytorch-fid's scipy.linalg.sqrtm(S1 S2) (complex Schur) it never fails
+//               ("imaginary component") when N < d makes the covariances singular.
 // CPU: LAPACKE/OpenBLAS (frechet_distance.cpp); CUDA: cuSOLVER/cuBLAS on the device
 // (frechet_distance_cuda.cpp, LF_WITH_CUDA builds only).
 #pragma once
@@ -35,18 +42,24 @@ GaussianStats gaussian_stats(const Tensor& features, const std::string& what);
 // ("<what>: 'sigma' has shape [3, 4], expected [2048, 2048] (mu has 2048 entries)").
 void check_gaussian_stats(const GaussianStats& s, const std::string& what);
 
+enum class FrechetRoute { Cholesky, PivotedCholesky, Eigen };
+
 struct FrechetResult {
-    double value = 0.0;        // the Fréchet distance d^2 (what FID reports)
-    double mean_term = 0.0;    // |mu1 - mu2|^2
-    double trace_sum = 0.0;    // Tr S1 + Tr S2
-    double sqrt_trace = 0.0;   // Tr sqrt(S1 S2)
-    int rank1 = 0;             // eigenvalues of S1 kept (above d * eps * max eigenvalue)
-    int clipped = 0;           // negative eigenvalues of sqrt(S1) S2 sqrt(S1) clipped to 0
+    double value = 0.0;       // the Fréchet distance d^2 (what FID reports)
+    double mean_term = 0.0;   // |mu1 - mu2|^2
+    double trace_sum = 0.0;   // Tr S1 + Tr S2
+    double sqrt_trace = 0.0;  // Tr sqrt(S1 S2)
+    int rank1 = 0;            // rank of S1 used: d (Cholesky) or the eigenvalues kept (eigen route)
+    FrechetRoute route = FrechetRoute::Cholesky;
+    int clipped = 0;  // negative eigenvalues of sqrt(S1) S2 sqrt(S1) clipped to 0
 };
 
 // Both statistics must have the same d (lf::Error otherwise, naming `what_a` / `what_b`).
-FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, const std::string& what_a = "a",
-                               const std::string& what_b = "b");
+// `route` Cholesky (the default) tries the Cholesky route and falls back to the pivoted Cholesky
+// route; Eigen forces the eigen route (tests, benchmarks).
+FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b,
+                               const std::string& what_a = "a", const std::string& what_b = "b",
+                               FrechetRoute route = FrechetRoute::Cholesky);
 
 namespace cuda {
 // Same contract; the two eigendecompositions and products run on CUDA device `device_index`

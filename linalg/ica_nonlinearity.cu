@@ -5,10 +5,9 @@
 // (tree, fixed order) and writes partial[row * chunks + chunk]. ica_row_sum_kernel then adds each
 // row's partials in chunk order into gp_sum[row]. No atomics: the result is deterministic.
 // CPU twin: lf::cpu::ica_nonlinearity (ica_nonlinearity_cpu.cpp).
+#include "kernels/core/error.h"
 #include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
 #include "kernels/simt/launch.h"       // defines: lf::simt::launch
-
-#include "kernels/core/error.h"
 #include "linalg/ica_nonlinearity.h"
 
 namespace lf::LF_KERNEL_NS {
@@ -67,7 +66,8 @@ __global__ void ica_row_sum_kernel(const double* partial, int rows, int chunks, 
 
 void ica_nonlinearity(const IcaNonlinearityParams& p, Stream stream) {
     check_ica_nonlinearity_params(p);
-    LF_CHECK(p.rows == 0 || p.partial != nullptr, "ica_nonlinearity: the CUDA version needs a partial workspace");
+    LF_CHECK(p.rows == 0 || p.partial != nullptr,
+             "ica_nonlinearity: the CUDA version needs a partial workspace");
     if (p.rows == 0) return;
     LF_CHECK(p.rows <= 65535, "ica_nonlinearity: rows = ", p.rows, " exceeds the grid's y limit 65535");
     const int chunks = ica_nonlinearity_chunks(p.cols);

@@ -23,11 +23,11 @@ namespace lf {
 enum class IcaFunction : int { Logcosh = 0, Exp = 1, Cube = 2 };
 
 struct IcaNonlinearityParams {
-    int rows = 0;               // r (k for the parallel algorithm, 1 for deflation)
-    std::int64_t cols = 0;      // samples in this block
-    float* y = nullptr;         // [rows, cols] row-major, row stride ldy (>= cols); overwritten by g(y)
+    int rows = 0;           // r (k for the parallel algorithm, 1 for deflation)
+    std::int64_t cols = 0;  // samples in this block
+    float* y = nullptr;     // [rows, cols] row-major, row stride ldy (>= cols); overwritten by g(y)
     std::int64_t ldy = 0;
-    double* gp_sum = nullptr;   // [rows] out: sum over the columns of g'(y) (overwritten)
+    double* gp_sum = nullptr;  // [rows] out: sum over the columns of g'(y) (overwritten)
     IcaFunction fun = IcaFunction::Logcosh;
     float alpha = 1.0f;         // logcosh only, in [1, 2]
     double* partial = nullptr;  // CUDA/emulated only: workspace of ica_nonlinearity_workspace() doubles

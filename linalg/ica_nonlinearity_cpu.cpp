@@ -3,13 +3,12 @@
 // target_clones (picked at load time), and written so GCC vectorizes it without -ffast-math: a
 // Cephes-style expf with magic-number rounding, and 16 independent float partial sums (no
 // reassociation needed) flushed to float64 every 1024 columns.
-#include "linalg/ica_nonlinearity.h"
-
 #include <bit>
 #include <cmath>
 #include <cstring>
 
 #include "kernels/core/error.h"
+#include "linalg/ica_nonlinearity.h"
 
 namespace lf {
 
@@ -39,7 +38,7 @@ namespace {
 
 // expf for x in [-87, 88] (callers clamp), relative error ~1 ulp: x = n ln2 + r, |r| <= ln2/2,
 // Cephes polynomial for e^r, 2^n from the exponent bits. Rounding to nearest by the 1.5 * 2^23 trick.
-inline float exp_poly(float x) {
+__attribute__((always_inline)) inline float exp_poly(float x) {
     constexpr float kMagic = 12582912.0f;  // 1.5 * 2^23
     const float t = x * 1.44269504088896341f + kMagic;
     const float n = t - kMagic;
@@ -56,7 +55,7 @@ inline float exp_poly(float x) {
     return p * std::bit_cast<float>((e + 127) << 23);
 }
 
-inline float clamp_exp_arg(float x) {
+__attribute__((always_inline)) inline float clamp_exp_arg(float x) {
     x = x < -87.0f ? -87.0f : x;
     return x > 88.0f ? 88.0f : x;
 }
@@ -65,13 +64,12 @@ constexpr int kLanes = 16;
 constexpr std::int64_t kFlush = 1024;  // columns per float64 flush (multiple of kLanes)
 
 template <IcaFunction F>
-inline void apply(float u, float alpha, float& g, float& gp) {
+__attribute__((always_inline)) inline void apply(float u, float alpha, float& g, float& gp) {
     if constexpr (F == IcaFunction::Logcosh) {
         const float a = alpha * u;
-        const float m = a < 0.0f ? -a : a;
-        const float t = exp_poly(clamp_exp_arg(-2.0f * m));  // e^{-2|a|} in (0, 1]
-        const float th = (1.0f - t) / (1.0f + t);            // tanh(|a|)
-        g = a < 0.0f ? -th : th;
+        const float t = exp_poly(clamp_exp_arg(-2.0f * std::fabs(a)));  // e^{-2|a|} in (0, 1]
+        const float th = (1.0f - t) / (1.0f + t);                       // tanh(|a|)
+        g = std::copysign(th, a);
         gp = alpha * (1.0f - th * th);
     } else if constexpr (F == IcaFunction::Exp) {
         const float e = exp_poly(clamp_exp_arg(-0.5f * u * u));
@@ -84,7 +82,7 @@ inline void apply(float u, float alpha, float& g, float& gp) {
 }
 
 template <IcaFunction F>
-double row_kernel(float* y, std::int64_t cols, float alpha) {
+__attribute__((always_inline)) inline double row_kernel(float* y, std::int64_t cols, float alpha) {
     double total = 0.0;
     for (std::int64_t c0 = 0; c0 < cols; c0 += kFlush) {
         const std::int64_t c1 = c0 + kFlush < cols ? c0 + kFlush : cols;
@@ -134,9 +132,15 @@ void ica_nonlinearity(const IcaNonlinearityParams& p) {
     for (int r = 0; r < p.rows; ++r) {
         float* y = p.y + r * p.ldy;
         switch (p.fun) {
-            case IcaFunction::Logcosh: p.gp_sum[r] = row_logcosh(y, p.cols, p.alpha); break;
-            case IcaFunction::Exp: p.gp_sum[r] = row_exp(y, p.cols, p.alpha); break;
-            case IcaFunction::Cube: p.gp_sum[r] = row_cube(y, p.cols, p.alpha); break;
+            case IcaFunction::Logcosh:
+                p.gp_sum[r] = row_logcosh(y, p.cols, p.alpha);
+                break;
+            case IcaFunction::Exp:
+                p.gp_sum[r] = row_exp(y, p.cols, p.alpha);
+                break;
+            case IcaFunction::Cube:
+                p.gp_sum[r] = row_cube(y, p.cols, p.alpha);
+                break;
         }
     }
 }

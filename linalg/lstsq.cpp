@@ -12,9 +12,11 @@
 
 namespace lf {
 
-std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const double* z, int m, const std::string& what) {
+std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const double* z, int m,
+                             const std::string& what) {
     LF_CHECK(kx >= 1 && m >= 1, what, ": need at least one column in X and Z");
-    LF_CHECK(n >= kx, what, ": ", n, " samples cannot determine ", kx, " coefficients per output (need N >= K)");
+    LF_CHECK(n >= kx, what, ": ", n, " samples cannot determine ", kx,
+             " coefficients per output (need N >= K)");
     LF_CHECK(n * std::max(kx, m) <= std::numeric_limits<int>::max(), what, ": ", n, " x ", std::max(kx, m),
              " exceeds the 32-bit LAPACK index range");
     std::vector<double> a(x, x + n * kx);
@@ -33,7 +35,8 @@ std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const doub
     info = LAPACKE_dormqr(LAPACK_ROW_MAJOR, 'L', 'T', ni, m, kx, a.data(), kx, tau.data(), b.data(), m);
     LF_CHECK(info == 0, what, ": LAPACKE_dormqr failed (info = ", info, ")");
     // R P = (Q^T Z)[:K]: the upper triangle of a's first K rows.
-    cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, kx, m, 1.0, a.data(), kx, b.data(), m);
+    cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, kx, m, 1.0, a.data(), kx,
+                b.data(), m);
     b.resize(static_cast<std::size_t>(kx) * m);
     return b;
 }

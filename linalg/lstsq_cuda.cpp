@@ -9,10 +9,11 @@
 
 namespace lf::cuda {
 
-std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const double* z, int m, const std::string& what,
-                             Stream stream) {
+std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const double* z, int m,
+                             const std::string& what, Stream stream) {
     LF_CHECK(kx >= 1 && m >= 1, what, ": need at least one column in X and Z");
-    LF_CHECK(n >= kx, what, ": ", n, " samples cannot determine ", kx, " coefficients per output (need N >= K)");
+    LF_CHECK(n >= kx, what, ": ", n, " samples cannot determine ", kx,
+             " coefficients per output (need N >= K)");
     LF_CHECK(n <= std::numeric_limits<int>::max(), what, ": too many samples for cuSOLVER (", n, ")");
     const int ni = static_cast<int>(n);
     // cuSOLVER is column-major: transpose on the host.
@@ -31,10 +32,11 @@ std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const doub
     db.upload(b.data(), b.size());
     int lwork_qr = 0, lwork_mqr = 0;
     LF_CUSOLVER_CHECK(cusolverDnDgeqrf_bufferSize(solver.get(), ni, kx, da.get(), ni, &lwork_qr));
-    LF_CUSOLVER_CHECK(cusolverDnDormqr_bufferSize(solver.get(), CUBLAS_SIDE_LEFT, CUBLAS_OP_T, ni, m, kx, da.get(), ni,
-                                                  tau.get(), db.get(), ni, &lwork_mqr));
+    LF_CUSOLVER_CHECK(cusolverDnDormqr_bufferSize(solver.get(), CUBLAS_SIDE_LEFT, CUBLAS_OP_T, ni, m, kx,
+                                                  da.get(), ni, tau.get(), db.get(), ni, &lwork_mqr));
     detail::DeviceArray<double> work(static_cast<std::size_t>(std::max({lwork_qr, lwork_mqr, 1})), stream);
-    LF_CUSOLVER_CHECK(cusolverDnDgeqrf(solver.get(), ni, kx, da.get(), ni, tau.get(), work.get(), lwork_qr, info.get()));
+    LF_CUSOLVER_CHECK(
+        cusolverDnDgeqrf(solver.get(), ni, kx, da.get(), ni, tau.get(), work.get(), lwork_qr, info.get()));
     detail::check_dev_info(info, "cusolverDnDgeqrf");
     // Rank check on R's diagonal.
     std::vector<double> diag(kx);
@@ -44,16 +46,17 @@ std::vector<double> lstsq_qr(const double* x, std::int64_t n, int kx, const doub
     for (int i = 0; i < kx; ++i)
         LF_CHECK(std::fabs(diag[i]) > 1e-12 * rmax && rmax > 0, what, ": X is rank deficient (column ", i,
                  " is a linear combination of the others)");
-    LF_CUSOLVER_CHECK(cusolverDnDormqr(solver.get(), CUBLAS_SIDE_LEFT, CUBLAS_OP_T, ni, m, kx, da.get(), ni, tau.get(),
-                                       db.get(), ni, work.get(), lwork_mqr, info.get()));
+    LF_CUSOLVER_CHECK(cusolverDnDormqr(solver.get(), CUBLAS_SIDE_LEFT, CUBLAS_OP_T, ni, m, kx, da.get(), ni,
+                                       tau.get(), db.get(), ni, work.get(), lwork_mqr, info.get()));
     detail::check_dev_info(info, "cusolverDnDormqr");
     const double one = 1.0;
-    LF_CUBLAS_CHECK(cublasDtrsm(blas.get(), CUBLAS_SIDE_LEFT, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N, CUBLAS_DIAG_NON_UNIT, kx,
-                                m, &one, da.get(), ni, db.get(), ni));
+    LF_CUBLAS_CHECK(cublasDtrsm(blas.get(), CUBLAS_SIDE_LEFT, CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_N,
+                                CUBLAS_DIAG_NON_UNIT, kx, m, &one, da.get(), ni, db.get(), ni));
     db.download(b.data(), b.size());
     std::vector<double> p(static_cast<std::size_t>(kx) * m);
     for (int i = 0; i < kx; ++i)
-        for (int j = 0; j < m; ++j) p[static_cast<std::size_t>(i) * m + j] = b[static_cast<std::size_t>(j) * n + i];
+        for (int j = 0; j < m; ++j)
+            p[static_cast<std::size_t>(i) * m + j] = b[static_cast<std::size_t>(j) * n + i];
     return p;
 }
 

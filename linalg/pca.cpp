@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "kernels/core/error.h"
 #include "linalg/dense_util.h"
@@ -14,36 +15,6 @@
 
 namespace lf {
 namespace {
-
-// Adds the column sums of (block - shift) to colsum and the squared Frobenius norm to *sumsq.
-void accumulate_shifted_moments(const float* block, std::int64_t count, std::int64_t d, const double* shift,
-                                double* colsum, double* sumsq) {
-    const int threads = detail::max_threads();
-    std::vector<double> partial_cols(static_cast<std::size_t>(threads) * d, 0.0);
-    std::vector<double> partial_sq(threads, 0.0);
-    detail::parallel_for(threads, [&](std::int64_t t0, std::int64_t t1) {
-        for (std::int64_t t = t0; t < t1; ++t) {
-            const std::int64_t r0 = count * t / threads, r1 = count * (t + 1) / threads;
-            double* cols = partial_cols.data() + t * d;
-            double sq = 0.0;
-            for (std::int64_t i = r0; i < r1; ++i) {
-                const float* row = block + i * d;
-                double row_sq = 0.0;
-                for (std::int64_t j = 0; j < d; ++j) {
-                    const double v = static_cast<double>(row[j]) - shift[j];
-                    cols[j] += v;
-                    row_sq += v * v;
-                }
-                sq += row_sq;
-            }
-            partial_sq[t] = sq;
-        }
-    });
-    for (int t = 0; t < threads; ++t) {
-        for (std::int64_t j = 0; j < d; ++j) colsum[j] += partial_cols[t * d + j];
-        *sumsq += partial_sq[t];
-    }
-}
 
 void fill_result(PcaResult& r, const EighResult& e, double total_variance, std::int64_t n) {
     r.total_variance = total_variance;
@@ -73,18 +44,74 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
     s.d = d;
     std::vector<double> shift(d), colsum(d, 0.0), scatter(static_cast<std::size_t>(d * d), 0.0);
     x.read(0, 1, shift.data());
-    std::vector<double> shifted;
-    detail::for_each_batch_f64(x, batch_rows, true, [&](std::int64_t, std::int64_t count, const double* block) {
-        shifted.resize(static_cast<std::size_t>(count * d));
-        detail::parallel_for(count, [&](std::int64_t i0, std::int64_t i1) {
-            for (std::int64_t i = i0; i < i1; ++i)
-                for (std::int64_t j = 0; j < d; ++j) shifted[i * d + j] = block[i * d + j] - shift[j];
-        });
-        for (std::int64_t i = 0; i < count; ++i)
-            for (std::int64_t j = 0; j < d; ++j) colsum[j] += shifted[i * d + j];
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(d), static_cast<int>(count), 1.0,
-                    shifted.data(), static_cast<int>(d), 1.0, scatter.data(), static_cast<int>(d));
-    });
+    if (x.dtype() == DType::F32) {
+        // float32 data: float32 SYRK on shifted sub-batches of at most kSub rows whose results are
+        // summed in float64 (float32 rounding only within kSub-term sums; twice the float64 SYRK rate,
+        // no conversion pass). Each pool thread takes whole sub-batches with single-threaded BLAS and
+        // its own float64 accumulator when those fit in memory; else one thread drives threaded BLAS.
+        constexpr std::int64_t kSub = 1024;
+        const int threads = static_cast<int>(std::min<std::int64_t>(
+            detail::max_threads(),
+            d * d * 8 * detail::max_threads() <= (std::int64_t{1} << 29) ? detail::max_threads() : 1));
+        std::vector<float> shift_f(shift.begin(), shift.end());
+        struct Local {
+            std::vector<float> shifted, part;
+            std::vector<double> acc, cols;
+        };
+        std::vector<Local> local(threads);
+        for (Local& l : local) {
+            l.part.resize(static_cast<std::size_t>(d * d));
+            l.acc.assign(threads > 1 ? static_cast<std::size_t>(d * d) : 0, 0.0);
+            l.cols.assign(d, 0.0);
+        }
+        std::optional<detail::BlasThreadsScope> single;
+        if (threads > 1) single.emplace(1);
+        detail::for_each_batch_f32(
+            x, batch_rows, true, [&](std::int64_t, std::int64_t count, const float* block) {
+                const std::int64_t subs = (count + kSub - 1) / kSub;
+                detail::parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int t) {
+                    Local& l = local[t];
+                    double* acc = threads > 1 ? l.acc.data() : scatter.data();
+                    for (std::int64_t s = t; s < subs; s += threads) {
+                        const std::int64_t rows = std::min(kSub, count - s * kSub);
+                        const float* src = block + s * kSub * d;
+                        l.shifted.resize(static_cast<std::size_t>(rows * d));
+                        for (std::int64_t i = 0; i < rows; ++i)
+                            for (std::int64_t j = 0; j < d; ++j) {
+                                const float v = src[i * d + j] - shift_f[j];
+                                l.shifted[i * d + j] = v;
+                                l.cols[j] += v;
+                            }
+                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(d),
+                                    static_cast<int>(rows), 1.0f, l.shifted.data(), static_cast<int>(d), 0.0f,
+                                    l.part.data(), static_cast<int>(d));
+                        for (std::int64_t i = 0; i < d; ++i)
+                            for (std::int64_t j = i; j < d; ++j) acc[i * d + j] += l.part[i * d + j];
+                    }
+                });
+            });
+        for (const Local& l : local) {
+            for (std::int64_t j = 0; j < d; ++j) colsum[j] += l.cols[j];
+            if (threads > 1)
+                for (std::int64_t i = 0; i < d; ++i)
+                    for (std::int64_t j = i; j < d; ++j) scatter[i * d + j] += l.acc[i * d + j];
+        }
+    } else {
+        std::vector<double> shifted;
+        detail::for_each_batch_f64(
+            x, batch_rows, true, [&](std::int64_t, std::int64_t count, const double* block) {
+                shifted.resize(static_cast<std::size_t>(count * d));
+                detail::parallel_for(count, [&](std::int64_t i0, std::int64_t i1) {
+                    for (std::int64_t i = i0; i < i1; ++i)
+                        for (std::int64_t j = 0; j < d; ++j) shifted[i * d + j] = block[i * d + j] - shift[j];
+                });
+                for (std::int64_t i = 0; i < count; ++i)
+                    for (std::int64_t j = 0; j < d; ++j) colsum[j] += shifted[i * d + j];
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, static_cast<int>(d),
+                            static_cast<int>(count), 1.0, shifted.data(), static_cast<int>(d), 1.0,
+                            scatter.data(), static_cast<int>(d));
+            });
+    }
     // S = Xs^T Xs - n m m^T with m = mean of the shifted data; mean = shift + m.
     s.mean.resize(d);
     std::vector<double> m(d);
@@ -162,40 +189,78 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
         for (int c2 = 0; c2 < l; ++c2) offset[c2] += c * q[j * l + c2];
     }
     std::vector<float> offset_f(offset.begin(), offset.end());
-    std::vector<float> t, yb;
-    std::vector<float> gram_b;
-    if (y) {
-        std::fill(y, y + d * l, 0.0);
-        yb.resize(static_cast<std::size_t>(d * l));
-    }
-    if (gram) {
-        std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
-        gram_b.resize(static_cast<std::size_t>(l) * l);
-    }
-    detail::for_each_batch_f32(x, batch_rows, moments != nullptr, [&](std::int64_t, std::int64_t count, const float* block) {
-        if (moments) accumulate_shifted_moments(block, count, d, shift.data(), moments->colsum.data(), &moments->sumsq);
-        t.resize(static_cast<std::size_t>(count * l));
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(count), l, static_cast<int>(d), 1.0f,
-                    block, static_cast<int>(d), qf.data(), l, 0.0f, t.data(), l);
-        for (std::int64_t i = 0; i < count; ++i)
-            for (int c = 0; c < l; ++c) t[i * l + c] -= offset_f[c];
+    // Every pool thread takes whole sub-batches with single-threaded BLAS and its own accumulators
+    // (no threaded BLAS next to the pool: both would compete for the cores).
+    constexpr std::int64_t kSub = 512;
+    const int threads = detail::max_threads();
+    struct Local {
+        std::vector<float> t, yb, gram_b;
+        std::vector<double> y, gram, tsum, cols;
+        double sumsq = 0.0;
+    };
+    std::vector<Local> local(threads);
+    for (Local& lc : local) {
         if (y) {
-            // Xs^T T = X^T T - shift (1^T T): the second term is added below from the column sums of T.
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), l, static_cast<int>(count), 1.0f,
-                        block, static_cast<int>(d), t.data(), l, 0.0f, yb.data(), l);
-            std::vector<double> tsum(l, 0.0);
-            for (std::int64_t i = 0; i < count; ++i)
-                for (int c = 0; c < l; ++c) tsum[c] += t[i * l + c];
-            for (std::int64_t j = 0; j < d; ++j)
-                for (int c = 0; c < l; ++c) y[j * l + c] += static_cast<double>(yb[j * l + c]) - shift[j] * tsum[c];
+            lc.yb.resize(static_cast<std::size_t>(d * l));
+            lc.y.assign(static_cast<std::size_t>(d * l), 0.0);
+            lc.tsum.assign(l, 0.0);
         }
         if (gram) {
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, static_cast<int>(count), 1.0f, t.data(), l, 0.0f,
-                        gram_b.data(), l);
-            for (int a = 0; a < l; ++a)
-                for (int b = a; b < l; ++b) gram[a * l + b] += gram_b[a * l + b];
+            lc.gram_b.resize(static_cast<std::size_t>(l) * l);
+            lc.gram.assign(static_cast<std::size_t>(l) * l, 0.0);
         }
-    });
+        if (moments) lc.cols.assign(d, 0.0);
+    }
+    std::optional<detail::BlasThreadsScope> single;
+    if (threads > 1) single.emplace(1);
+    detail::for_each_batch_f32(
+        x, batch_rows, moments != nullptr, [&](std::int64_t, std::int64_t count, const float* block) {
+            const std::int64_t subs = (count + kSub - 1) / kSub;
+            detail::parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int th) {
+                Local& lc = local[th];
+                for (std::int64_t s = th; s < subs; s += threads) {
+                    const std::int64_t rows = std::min(kSub, count - s * kSub);
+                    const float* xs = block + s * kSub * d;
+                    if (moments)
+                        detail::shifted_moments(xs, rows, d, shift.data(), lc.cols.data(), &lc.sumsq);
+                    lc.t.resize(static_cast<std::size_t>(rows * l));
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), l,
+                                static_cast<int>(d), 1.0f, xs, static_cast<int>(d), qf.data(), l, 0.0f,
+                                lc.t.data(), l);
+                    for (std::int64_t i = 0; i < rows; ++i)
+                        for (int c = 0; c < l; ++c) lc.t[i * l + c] -= offset_f[c];
+                    if (y) {
+                        // Xs^T T = X^T T - shift (1^T T): the second term uses the column sums of T.
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), l,
+                                    static_cast<int>(rows), 1.0f, xs, static_cast<int>(d), lc.t.data(), l,
+                                    0.0f, lc.yb.data(), l);
+                        for (std::int64_t i = 0; i < rows; ++i)
+                            for (int c = 0; c < l; ++c) lc.tsum[c] += lc.t[i * l + c];
+                        for (std::int64_t j = 0; j < d * l; ++j) lc.y[j] += lc.yb[j];
+                    }
+                    if (gram) {
+                        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, static_cast<int>(rows), 1.0f,
+                                    lc.t.data(), l, 0.0f, lc.gram_b.data(), l);
+                        for (int a = 0; a < l; ++a)
+                            for (int b = a; b < l; ++b) lc.gram[a * l + b] += lc.gram_b[a * l + b];
+                    }
+                }
+            });
+        });
+    if (y) std::fill(y, y + d * l, 0.0);
+    if (gram) std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
+    for (const Local& lc : local) {
+        if (y)
+            for (std::int64_t j = 0; j < d; ++j)
+                for (int c = 0; c < l; ++c) y[j * l + c] += lc.y[j * l + c] - shift[j] * lc.tsum[c];
+        if (gram)
+            for (int a = 0; a < l; ++a)
+                for (int b = a; b < l; ++b) gram[a * l + b] += lc.gram[a * l + b];
+        if (moments) {
+            for (std::int64_t j = 0; j < d; ++j) moments->colsum[j] += lc.cols[j];
+            moments->sumsq += lc.sumsq;
+        }
+    }
     if (gram) {
         for (int a = 0; a < l; ++a)
             for (int b = 0; b < a; ++b) gram[a * l + b] = gram[b * l + a];
@@ -209,8 +274,8 @@ void project_out(const std::vector<std::vector<double>>& basis, std::int64_t d, 
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& qb : basis) {
             detail::gemm_tn(qb.data(), y, d, l, l, coef.data());
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), l, l, -1.0, qb.data(), l,
-                        coef.data(), l, 1.0, y, l);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(d), l, l, -1.0, qb.data(),
+                        l, coef.data(), l, 1.0, y, l);
         }
     }
 }
@@ -223,7 +288,8 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     LF_CHECK(opt.oversamples >= 0, "oversamples must be >= 0, got ", opt.oversamples);
     const std::int64_t n = x.rows(), d = x.cols();
     const std::int64_t rank_cap = std::min(n, d);
-    const int l = static_cast<int>(std::min<std::int64_t>(opt.components + static_cast<std::int64_t>(opt.oversamples), rank_cap));
+    const int l = static_cast<int>(
+        std::min<std::int64_t>(opt.components + static_cast<std::int64_t>(opt.oversamples), rank_cap));
     bool krylov = opt.scheme == RandomizedScheme::Krylov;
     int q = opt.iterations >= 0 ? opt.iterations : (krylov ? 2 : 7);
     LF_CHECK(q <= 1000, "iterations = ", q, " is unreasonably large");
@@ -288,7 +354,8 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     if (passes == 0) {
         // No iteration ran: the moments come from this pass, so T is centered with the shift only and
         // corrected afterwards: T^T T for Xs, minus n (m^T q)(m^T q)^T.
-        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, nullptr, gram_last.data(), &moments);
+        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, nullptr, gram_last.data(),
+                      &moments);
         finish_moments();
         std::vector<double> mq(l, 0.0);
         for (std::int64_t j = 0; j < d; ++j)
@@ -296,14 +363,15 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
         for (int a = 0; a < l; ++a)
             for (int b = 0; b < l; ++b) gram_last[a * l + b] -= static_cast<double>(n) * mq[a] * mq[b];
     } else {
-        apply_scatter(x, opt.batch_rows, shift, &centre, blocks.back().data(), l, nullptr, gram_last.data(), nullptr);
+        apply_scatter(x, opt.batch_rows, shift, &centre, blocks.back().data(), l, nullptr, gram_last.data(),
+                      nullptr);
     }
     ++passes;
 
     std::vector<double> m(static_cast<std::size_t>(dim) * dim, 0.0);
     std::vector<double> tmp(static_cast<std::size_t>(l) * l);
-    for (int i = 0; i + 1 < nb; ++i) {       // column block i: images[i] = C Q_i
-        for (int j = 0; j < nb; ++j) {       // row block j: Q_j^T C Q_i
+    for (int i = 0; i + 1 < nb; ++i) {  // column block i: images[i] = C Q_i
+        for (int j = 0; j < nb; ++j) {  // row block j: Q_j^T C Q_i
             detail::gemm_tn(blocks[j].data(), images[i].data(), d, l, l, tmp.data());
             for (int a = 0; a < l; ++a)
                 for (int b = 0; b < l; ++b) {
@@ -317,7 +385,8 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
             m[((nb - 1) * l + a) * static_cast<std::int64_t>(dim) + (nb - 1) * l + b] = gram_last[a * l + b];
     for (int a = 0; a < dim; ++a)  // symmetrize the float rounding of the two halves
         for (int b = a + 1; b < dim; ++b) {
-            const double v = 0.5 * (m[a * static_cast<std::int64_t>(dim) + b] + m[b * static_cast<std::int64_t>(dim) + a]);
+            const double v =
+                0.5 * (m[a * static_cast<std::int64_t>(dim) + b] + m[b * static_cast<std::int64_t>(dim) + a]);
             m[a * static_cast<std::int64_t>(dim) + b] = m[b * static_cast<std::int64_t>(dim) + a] = v;
         }
     const int k = opt.components;
@@ -333,8 +402,9 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     r.components.assign(static_cast<std::size_t>(k) * d, 0.0);
     // components [k, d] = U [k, dim] * [Q_0 | ... | Q_nb-1]^T
     for (int b = 0; b < nb; ++b) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, static_cast<int>(d), l, 1.0, e.vectors.data() + b * l,
-                    dim, blocks[b].data(), l, 1.0, r.components.data(), static_cast<int>(d));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, static_cast<int>(d), l, 1.0,
+                    e.vectors.data() + b * l, dim, blocks[b].data(), l, 1.0, r.components.data(),
+                    static_cast<int>(d));
     }
     for (int i = 0; i < k; ++i) {  // re-normalize (rounding) and fix signs
         double norm = 0.0;

@@ -1,5 +1,6 @@
 // pca.h: principal component analysis of a sample matrix X [N, d], streamed in row batches.
-//   exact:      one pass accumulates the shifted scatter matrix in float64 (cblas_dsyrk), then the
+//   exact:      one pass accumulates the shifted scatter matrix (scatter_stats, float64 across batches), then
+//   the
 //               top k eigenpairs of the covariance (LAPACKE dsyevr/dsyevd). O(d^2) memory.
 //   randomized: Halko et al. range finder in feature space with implicit centering (rank-1
 //               corrections, X is never copied or centered), Gaussian start of k + oversamples
@@ -27,33 +28,35 @@ namespace lf {
 enum class RandomizedScheme { Krylov, Subspace };
 
 struct PcaOptions {
-    int components = 0;                  // k, 1 <= k <= min(N, d)
+    int components = 0;  // k, 1 <= k <= min(N, d)
     bool randomized = false;
-    int oversamples = 10;                // p: the range finder works with k + p columns
-    int iterations = -1;                 // q passes applying C; -1 = default (krylov 2, subspace 7)
+    int oversamples = 10;  // p: the range finder works with k + p columns
+    int iterations = -1;   // q passes applying C; -1 = default (krylov 2, subspace 7)
     RandomizedScheme scheme = RandomizedScheme::Krylov;
-    std::uint32_t seed = 0;              // Gaussian start (randomized only)
-    std::int64_t batch_rows = 4096;      // rows per streamed batch
-    Device device = Device::cpu();       // exact PCA on CUDA: scatter and eigh on the device
+    std::uint32_t seed = 0;          // Gaussian start (randomized only)
+    std::int64_t batch_rows = 4096;  // rows per streamed batch
+    Device device = Device::cpu();   // exact PCA on CUDA: scatter and eigh on the device
 };
 
 struct PcaResult {
     int k = 0;
     std::int64_t d = 0;
     std::int64_t samples = 0;
-    std::vector<double> components;               // [k, d] unit rows, descending variance
-    std::vector<double> explained_variance;       // [k] eigenvalues of the covariance (ddof = 1)
-    std::vector<double> explained_variance_ratio; // [k] explained_variance / total_variance
-    std::vector<double> stdev;                    // [k] stdev of the projections (ddof = 1)
-    std::vector<double> mean;                     // [d]
-    double total_variance = 0.0;                  // sum of the per-feature variances (ddof = 1)
-    int passes = 0;                               // passes over X
-    int iterations = 0;                           // randomized: passes applying C
-    std::string method;                           // "exact" | "randomized-krylov" | "randomized-subspace"
+    std::vector<double> components;                // [k, d] unit rows, descending variance
+    std::vector<double> explained_variance;        // [k] eigenvalues of the covariance (ddof = 1)
+    std::vector<double> explained_variance_ratio;  // [k] explained_variance / total_variance
+    std::vector<double> stdev;                     // [k] stdev of the projections (ddof = 1)
+    std::vector<double> mean;                      // [d]
+    double total_variance = 0.0;                   // sum of the per-feature variances (ddof = 1)
+    int passes = 0;                                // passes over X
+    int iterations = 0;                            // randomized: passes applying C
+    std::string method;                            // "exact" | "randomized-krylov" | "randomized-subspace"
 };
 
 // Scatter statistics of X from one pass: mean [d] and S = (X - mean)^T (X - mean) [d, d] (row-major,
-// full), float64, accumulated on data shifted by the first row (numerically safe for large means).
+// full), float64, accumulated on data shifted by the first row (numerically safe for large means):
+// float64 data through cblas_dsyrk; float32 data through cblas_ssyrk on sub-batches of 1024 rows
+// whose float32 results are summed in float64 (compensated across batches).
 // Throws lf::Error on non-finite values. Used by exact PCA and by FastICA's whitening.
 struct ScatterStats {
     std::int64_t n = 0, d = 0;

@@ -10,10 +10,10 @@ namespace lf {
 
 void check_sample_matrix(const Tensor& x, const std::string& name) {
     LF_CHECK(x.device().is_cpu(), name, ": the sample matrix must be a host tensor");
-    LF_CHECK(x.rank() == 2, name, ": expected a 2-D sample matrix [N, d], got a ", x.rank(), "-D array of shape ",
-             shape_to_string(x.shape()));
-    LF_CHECK(x.dtype() == DType::F32 || x.dtype() == DType::F64, name, ": expected float32 or float64 samples, got ",
-             dtype_name(x.dtype()));
+    LF_CHECK(x.rank() == 2, name, ": expected a 2-D sample matrix [N, d], got a ", x.rank(),
+             "-D array of shape ", shape_to_string(x.shape()));
+    LF_CHECK(x.dtype() == DType::F32 || x.dtype() == DType::F64, name,
+             ": expected float32 or float64 samples, got ", dtype_name(x.dtype()));
     LF_CHECK(x.dim(0) >= 2, name, ": need at least 2 samples (rows), got ", x.dim(0));
     LF_CHECK(x.dim(1) >= 1, name, ": need at least 1 feature (column), got 0");
 }
@@ -21,8 +21,8 @@ void check_sample_matrix(const Tensor& x, const std::string& name) {
 void check_component_count(std::int64_t k, std::int64_t n, std::int64_t d, const std::string& name,
                            const std::string& what) {
     LF_CHECK(k >= 1, name, ": ", what, " = ", k, " must be at least 1");
-    LF_CHECK(k <= d, name, ": ", what, " = ", k, " is larger than the number of features d = ", d,
-             " (", what, " must be <= min(N, d) = ", std::min(n, d), ")");
+    LF_CHECK(k <= d, name, ": ", what, " = ", k, " is larger than the number of features d = ", d, " (", what,
+             " must be <= min(N, d) = ", std::min(n, d), ")");
     LF_CHECK(k <= n, name, ": ", what, " = ", k, " is larger than the number of samples N = ", n, " (", what,
              " must be <= min(N, d) = ", std::min(n, d), ")");
 }
@@ -30,7 +30,8 @@ void check_component_count(std::int64_t k, std::int64_t n, std::int64_t d, const
 namespace {
 
 template <typename T>
-void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::int64_t row0, const std::string& name) {
+void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::int64_t row0,
+                       const std::string& name) {
     const std::int64_t total = count * d;
     // Fast path: a sum of x*0 is NaN iff some x is NaN or Inf (vectorizes; no early exit needed).
     T probe = 0;
@@ -38,8 +39,8 @@ void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::
     if (probe == T(0)) return;
     for (std::int64_t i = 0; i < total; ++i) {
         if (!std::isfinite(block[i])) {
-            fail(name, ": non-finite value (", static_cast<double>(block[i]), ") at row ", row0 + i / d, ", column ",
-                 i % d, "; remove or impute NaN/Inf samples before factorizing");
+            fail(name, ": non-finite value (", static_cast<double>(block[i]), ") at row ", row0 + i / d,
+                 ", column ", i % d, "; remove or impute NaN/Inf samples before factorizing");
         }
     }
 }

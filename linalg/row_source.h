@@ -16,9 +16,9 @@ namespace lf {
 class RowSource {
 public:
     virtual ~RowSource() = default;
-    virtual std::int64_t rows() const = 0;  // N
-    virtual std::int64_t cols() const = 0;  // d
-    virtual DType dtype() const = 0;        // F32 or F64: the precision the data is stored in
+    virtual std::int64_t rows() const = 0;        // N
+    virtual std::int64_t cols() const = 0;        // d
+    virtual DType dtype() const = 0;              // F32 or F64: the precision the data is stored in
     virtual const std::string& name() const = 0;  // for messages: the file or tensor name
 
     // Rows [begin, begin + count) copied (and converted) into out [count, d] row-major.

@@ -4,12 +4,11 @@
 // shifted float32 value and summing in float64, so the column sums are deterministic and equal the
 // twin's; accumulate_f64_kernel is a grid-stride elementwise add. CPU twins: lf::cpu::scatter_shift,
 // lf::cpu::accumulate_f64 (scatter_accumulate_cpu.cpp).
-#include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
-#include "kernels/simt/launch.h"       // defines: lf::simt::launch
-
 #include <algorithm>
 
 #include "kernels/core/error.h"
+#include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
+#include "kernels/simt/launch.h"       // defines: lf::simt::launch
 #include "linalg/scatter_accumulate.h"
 
 namespace lf::LF_KERNEL_NS {
@@ -32,7 +31,8 @@ __global__ void __launch_bounds__(kThreads) scatter_shift_kernel(ScatterShiftPar
 
 __global__ void __launch_bounds__(kThreads) accumulate_f64_kernel(AccumulateF64Params p) {
     const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * kThreads;
-    for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x; i < p.n; i += stride)
+    for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x; i < p.n;
+         i += stride)
         p.dst[i] += static_cast<double>(p.src[i]);
 }
 

@@ -17,12 +17,12 @@ namespace lf {
 
 struct ScatterShiftParams {
     std::int64_t rows = 0, cols = 0;
-    const float* x = nullptr;      // [rows, cols] row stride ldx (>= cols)
+    const float* x = nullptr;  // [rows, cols] row stride ldx (>= cols)
     std::int64_t ldx = 0;
-    const double* shift = nullptr; // [cols]
-    float* out = nullptr;          // [rows, cols] row stride ldo (>= cols)
+    const double* shift = nullptr;  // [cols]
+    float* out = nullptr;           // [rows, cols] row stride ldo (>= cols)
     std::int64_t ldo = 0;
-    double* colsum = nullptr;      // [cols] accumulated (+=)
+    double* colsum = nullptr;  // [cols] accumulated (+=)
 };
 
 struct AccumulateF64Params {

@@ -1,16 +1,16 @@
 // scatter_accumulate_cpu.cpp: the CPU twins of scatter_accumulate.cu (plain loops, same order of
 // summation: per column, rows in increasing order, in float64).
-#include "linalg/scatter_accumulate.h"
-
 #include "kernels/core/error.h"
+#include "linalg/scatter_accumulate.h"
 
 namespace lf {
 
 void check_scatter_shift_params(const ScatterShiftParams& p) {
     LF_CHECK(p.rows >= 0 && p.cols >= 0, "scatter_shift: negative size ", p.rows, "x", p.cols);
-    LF_CHECK(p.ldx >= p.cols && p.ldo >= p.cols, "scatter_shift: row strides ldx = ", p.ldx, ", ldo = ", p.ldo,
-             " are smaller than cols = ", p.cols);
-    LF_CHECK(p.rows == 0 || p.cols == 0 || (p.x && p.shift && p.out && p.colsum), "scatter_shift: null pointer");
+    LF_CHECK(p.ldx >= p.cols && p.ldo >= p.cols, "scatter_shift: row strides ldx = ", p.ldx,
+             ", ldo = ", p.ldo, " are smaller than cols = ", p.cols);
+    LF_CHECK(p.rows == 0 || p.cols == 0 || (p.x && p.shift && p.out && p.colsum),
+             "scatter_shift: null pointer");
 }
 
 void check_accumulate_f64_params(const AccumulateF64Params& p) {

@@ -25,7 +25,8 @@ std::vector<int> sefa_parse_layers(const std::string& spec, int num_ws) {
         auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         LF_CHECK(!s.empty() && ec == std::errc() && end == s.data() + s.size(), "--layers: '", spec,
                  "' is not 'all' or a list of layer indices and ranges like 0-7 or 1,3,6-9");
-        LF_CHECK(v >= 0 && v < num_ws, "--layers: layer ", v, " is out of range: the model has layers 0-", num_ws - 1);
+        LF_CHECK(v >= 0 && v < num_ws, "--layers: layer ", v, " is out of range: the model has layers 0-",
+                 num_ws - 1);
         return v;
     };
     std::string_view rest = spec;
@@ -68,7 +69,8 @@ SefaResult sefa_factorize(const std::vector<Tensor>& weights) {
     for (const Tensor& t : weights) {
         LF_CHECK(t.rank() == 2 && t.dim(1) == w, "SeFa: affine weight of shape ", shape_to_string(t.shape()),
                  " does not match w_dim ", w);
-        LF_CHECK(t.dtype() == DType::F32 || t.dtype() == DType::F64, "SeFa: affine weights must be f32 or f64");
+        LF_CHECK(t.dtype() == DType::F32 || t.dtype() == DType::F64,
+                 "SeFa: affine weights must be f32 or f64");
         rows += t.dim(0);
     }
     r.rows = rows;
@@ -103,7 +105,8 @@ SefaResult sefa(const StyleGan2& model, const std::vector<int>& layers) {
     for (int l : layers) {
         names.push_back(sefa_layer_tensor(model.config(), l));
         const auto it = model.tensors().find(names.back());
-        LF_CHECK(it != model.tensors().end(), "SeFa: the model has no tensor '", names.back(), "' (layer ", l, ")");
+        LF_CHECK(it != model.tensors().end(), "SeFa: the model has no tensor '", names.back(), "' (layer ", l,
+                 ")");
         weights.push_back(it->second);
     }
     SefaResult r = sefa_factorize(weights);

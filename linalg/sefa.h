@@ -19,12 +19,12 @@ namespace lf {
 
 struct SefaResult {
     int w_dim = 0;
-    std::vector<int> layers;                 // ws indices used
-    std::vector<std::string> tensor_names;   // the affine weights stacked, in layer order
-    std::int64_t rows = 0;                   // sum of C_in over the layers
-    std::vector<double> directions;          // [w_dim, w_dim] unit rows, descending eigenvalue
-    std::vector<double> eigenvalues;         // [w_dim] descending
-    std::vector<double> gram;                // [w_dim, w_dim] the factorized matrix (for residual checks)
+    std::vector<int> layers;                // ws indices used
+    std::vector<std::string> tensor_names;  // the affine weights stacked, in layer order
+    std::int64_t rows = 0;                  // sum of C_in over the layers
+    std::vector<double> directions;         // [w_dim, w_dim] unit rows, descending eigenvalue
+    std::vector<double> eigenvalues;        // [w_dim] descending
+    std::vector<double> gram;               // [w_dim, w_dim] the factorized matrix (for residual checks)
 };
 
 // "all" -> 0..num_ws-1; otherwise a list of indices and inclusive ranges ("0-7", "1,3,6-9").

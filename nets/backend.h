@@ -15,6 +15,7 @@
 #include "kernels/ops/latent_ops.h"
 #include "kernels/ops/modulated_conv2d.h"
 #include "kernels/ops/se_block.h"
+#include "kernels/ops/upconv_bn_glu.h"
 #include "kernels/ops/torgb.h"
 #include "kernels/ops/upfirdn2d.h"
 
@@ -35,6 +36,7 @@ struct NetBackend {
     void (*conv2d)(const Conv2dParams&, Stream) = nullptr;
     void (*batchnorm_glu)(const BatchNormGluParams&, Stream) = nullptr;
     void (*se_block)(const SeBlockParams&, Stream) = nullptr;
+    void (*upconv_bn_glu)(const UpConvBnGluParams&, Stream) = nullptr;
 };
 
 const NetBackend& cpu_backend();

@@ -20,6 +20,7 @@ const NetBackend& cpu_backend() {
         t.conv2d = [](const Conv2dParams& p, Stream) { cpu::conv2d(p); };
         t.batchnorm_glu = [](const BatchNormGluParams& p, Stream) { cpu::batchnorm_glu(p); };
         t.se_block = [](const SeBlockParams& p, Stream) { cpu::se_block(p); };
+        t.upconv_bn_glu = [](const UpConvBnGluParams& p, Stream) { cpu::upconv_bn_glu(p); };
         return t;
     }();
     return b;

@@ -30,6 +30,7 @@ NetBackend cuda_backend(int device_index, Stream stream) {
     t.conv2d = &cuda::conv2d;
     t.batchnorm_glu = &cuda::batchnorm_glu;
     t.se_block = &cuda::se_block;
+    t.upconv_bn_glu = &cuda::upconv_bn_glu;
     return t;
 }
 

@@ -22,6 +22,7 @@ const NetBackend& emulated_backend() {
         t.conv2d = &emu::conv2d;
         t.batchnorm_glu = &emu::batchnorm_glu;
         t.se_block = &emu::se_block;
+        t.upconv_bn_glu = &emu::upconv_bn_glu;
         return t;
     }();
     return b;

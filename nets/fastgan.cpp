@@ -42,7 +42,9 @@ const Tensor& FastGan::dev(const std::string& name) const {
 }
 
 FastGan FastGan::load(const std::string& path, const NetBackend& backend) {
-    LF_CHECK(backend.fully_connected && backend.conv2d && backend.batchnorm_glu && backend.se_block, "the ",
+    LF_CHECK(backend.fully_connected && backend.conv2d && backend.batchnorm_glu && backend.se_block &&
+                 backend.upconv_bn_glu,
+             "the ",
              backend.name, " backend lacks FastGAN kernels");
     const SafetensorsFile file = SafetensorsFile::open(path);
     auto arch = file.metadata().find("architecture");
@@ -134,40 +136,36 @@ Tensor FastGan::up_block(const std::string& p, const Tensor& x, bool comp, int o
             for (int q = 0; q < h * w; ++q) t.data<float>()[i * h * w + q] = static_cast<float>((*rng)[i].standard_normal());
         return be.device.is_cpu() ? t : t.to(be.device, be.stream);
     };
+    // One stage: (upsample) + 3x3 conv + (noise) + BN + GLU, as one op (fused on CUDA in eval mode).
     auto conv_bn_glu = [&](const Tensor& in, int upsample, const std::string& conv, const std::string& noise,
                            const std::string& bn) {
-        const Tensor& wgt = dev(conv + ".weight");  // [2O, I, 3, 3]
-        Tensor t = Tensor::empty({n, 2 * out_channels, h, w}, DType::F32, be.device, be.stream);
-        Conv2dParams cp;
-        cp.x = in.data<float>();
-        cp.weight = wgt.data<float>();
-        cp.y = t.data<float>();
-        cp.batch = n;
-        cp.in_channels = static_cast<int>(in.dim(1));
-        cp.out_channels = 2 * out_channels;
-        cp.height = static_cast<int>(in.dim(2));
-        cp.width = static_cast<int>(in.dim(3));
-        cp.upsample = upsample;
-        be.conv2d(cp, be.stream);
-        Tensor nz;
-        BatchNormGluParams bp;
+        Tensor nz, scratch;
+        UpConvBnGluParams up;
         if (!noise.empty() && opt.noise == FastGanNoise::Random) {
             nz = draw();
-            bp.noise = nz.data<float>();
-            bp.noise_strength = noise_weight_.at(noise);
+            up.noise = nz.data<float>();
+            up.noise_strength = noise_weight_.at(noise);
         }
-        Tensor y = Tensor::empty({n, out_channels, h, w}, DType::F32, be.device, be.stream);
-        bp.x = t.data<float>();
-        bp.y = y.data<float>();
-        bp.bn_weight = dev(bn + ".weight").data<float>();
-        bp.bn_bias = dev(bn + ".bias").data<float>();
-        bp.running_mean = dev(bn + ".running_mean").data<float>();
-        bp.running_var = dev(bn + ".running_var").data<float>();
-        bp.mode = opt.bn;
-        bp.batch = n;
-        bp.channels = out_channels;
-        bp.plane = static_cast<std::int64_t>(h) * w;
-        be.batchnorm_glu(bp, be.stream);
+        if (opt.bn == BatchNormMode::Batch) {
+            scratch = Tensor::empty({n, 2 * out_channels, h, w}, DType::F32, be.device, be.stream);
+            up.scratch = scratch.data<float>();
+        }
+        Tensor y = Tensor::empty({n, out_channels, h, w}, DType::F32, be.device, be.stream);  // [N, C, Ho, Wo]
+        up.x = in.data<float>();
+        up.weight = dev(conv + ".weight").data<float>();  // [2C, I, 3, 3]
+        up.y = y.data<float>();
+        up.bn_weight = dev(bn + ".weight").data<float>();
+        up.bn_bias = dev(bn + ".bias").data<float>();
+        up.running_mean = dev(bn + ".running_mean").data<float>();
+        up.running_var = dev(bn + ".running_var").data<float>();
+        up.mode = opt.bn;
+        up.batch = n;
+        up.in_channels = static_cast<int>(in.dim(1));
+        up.channels = out_channels;
+        up.height = static_cast<int>(in.dim(2));
+        up.width = static_cast<int>(in.dim(3));
+        up.upsample = upsample;
+        be.upconv_bn_glu(up, be.stream);
         return y;
     };
     if (!comp) return conv_bn_glu(x, 2, p + ".1", "", p + ".2");

@@ -58,15 +58,16 @@ private:
 
 }  // namespace
 
-std::vector<std::pair<std::string, Tensor>> fastgan_random_tensors(const FastGanInitConfig& c, std::uint32_t seed) {
+std::vector<std::pair<std::string, Tensor>> fastgan_random_tensors(const FastGanInitConfig& c,
+                                                                   std::uint32_t seed) {
     LF_CHECK(c.im_size == 256 || c.im_size == 512 || c.im_size == 1024, "FastGAN im_size ", c.im_size,
              " is not one FastGAN supports (256, 512, 1024)");
     LF_CHECK(c.ngf >= 8 && c.ngf % 8 == 0, "FastGAN ngf ", c.ngf, " is not a positive multiple of 8");
     LF_CHECK(c.nz >= 1 && c.nc >= 1, "FastGAN nz (", c.nz, ") and nc (", c.nc, ") must be positive");
-    LF_CHECK(c.ngf <= 4096 && c.nz <= 65536 && c.nc <= 64, "FastGAN config too large (ngf ", c.ngf, ", nz ", c.nz,
-             ", nc ", c.nc, ")");
+    LF_CHECK(c.ngf <= 4096 && c.nz <= 65536 && c.nc <= 64, "FastGAN config too large (ngf ", c.ngf, ", nz ",
+             c.nz, ", nc ", c.nc, ")");
     std::map<int, std::int64_t> nfc;  // nfc[r] = int(mult[r] * ngf)
-    const std::pair<int, double> mult[] = {{4, 16}, {8, 8},     {16, 4},    {32, 2},    {64, 2},
+    const std::pair<int, double> mult[] = {{4, 16},  {8, 8},     {16, 4},     {32, 2},      {64, 2},
                                            {128, 1}, {256, 0.5}, {512, 0.25}, {1024, 0.125}};
     for (const auto& [r, m] : mult) nfc[r] = static_cast<std::int64_t>(m * c.ngf);
 

@@ -35,12 +35,14 @@ struct FastGanInitConfig {
 };
 
 // The tensors in state_dict order (see above). Throws lf::Error naming an invalid field.
-std::vector<std::pair<std::string, Tensor>> fastgan_random_tensors(const FastGanInitConfig& cfg, std::uint32_t seed);
+std::vector<std::pair<std::string, Tensor>> fastgan_random_tensors(const FastGanInitConfig& cfg,
+                                                                   std::uint32_t seed);
 
 // Writes them as a converted-style safetensors file (metadata architecture=fastgan, im_size, ngf,
 // nz, nc, config, weights=random, init_seed); same seed, same bytes.
 void fastgan_write_random(const FastGanInitConfig& cfg, std::uint32_t seed, const std::string& path);
-inline void fastgan_write_random(int im_size, int ngf, int nz, int nc, std::uint32_t seed, const std::string& path) {
+inline void fastgan_write_random(int im_size, int ngf, int nz, int nc, std::uint32_t seed,
+                                 const std::string& path) {
     fastgan_write_random(FastGanInitConfig{im_size, ngf, nz, nc}, seed, path);
 }
 

@@ -2,7 +2,9 @@
 // folding, and the forward pass over an InceptionBackend.
 #include "nets/inception.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <unordered_map>
 
 #include "kernels/core/error.h"
@@ -18,7 +20,8 @@ struct ConvSpec {
 
 std::vector<ConvSpec> architecture() {
     std::vector<ConvSpec> s;
-    auto conv = [&](const std::string& name, int in, int out, int kh, int kw, int stride = 1, int ph = 0, int pw = 0) {
+    auto conv = [&](const std::string& name, int in, int out, int kh, int kw, int stride = 1, int ph = 0,
+                    int pw = 0) {
         s.push_back({name, in, out, kh, kw, stride, ph, pw});
     };
     auto block_a = [&](const std::string& p, int in, int pool) {
@@ -91,7 +94,8 @@ const char* const kBnParts[] = {"weight", "bias", "running_mean", "running_var"}
 // Runs the layers of one forward pass on a backend; every map is a fresh tensor on its device.
 class Runner {
 public:
-    Runner(const InceptionFid& net, const InceptionBackend& be, const std::unordered_map<std::string, const InceptionConv*>& convs)
+    Runner(const InceptionFid& net, const InceptionBackend& be,
+           const std::unordered_map<std::string, const InceptionConv*>& convs)
         : be_(be), convs_(convs) {
         (void)net;
     }
@@ -253,7 +257,9 @@ private:
 
 }  // namespace
 
-bool InceptionFid::valid_dims(int dims) { return dims == 64 || dims == 192 || dims == 768 || dims == 2048; }
+bool InceptionFid::valid_dims(int dims) {
+    return dims == 64 || dims == 192 || dims == 768 || dims == 2048;
+}
 
 const std::vector<std::pair<std::string, Shape>>& InceptionFid::state_dict_layout() {
     static const std::vector<std::pair<std::string, Shape>> layout = [] {
@@ -270,6 +276,33 @@ const std::vector<std::pair<std::string, Shape>>& InceptionFid::state_dict_layou
     return layout;
 }
 
+std::vector<std::pair<std::string, Tensor>> InceptionFid::random_state_dict(std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> normal;
+    std::vector<std::pair<std::string, Tensor>> tensors;
+    auto ends_with = [](const std::string& s, const std::string& tail) {
+        return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    for (const auto& [name, shape] : state_dict_layout()) {
+        const bool counter = ends_with(name, ".num_batches_tracked");
+        Tensor t = Tensor::zeros(shape, counter ? DType::I64 : DType::F32);
+        if (!counter) {
+            float* v = t.data<float>();
+            if (shape.size() >= 2) {  // conv or fc weight: He normal
+                const float stdev = std::sqrt(2.0f / static_cast<float>(t.numel() / shape[0]));
+                for (std::int64_t i = 0; i < t.numel(); ++i) v[i] = stdev * normal(rng);
+            } else {
+                const float fill = ends_with(name, ".bn.weight") || ends_with(name, ".running_var")
+                                       ? 1.0f
+                                       : (ends_with(name, ".bn.bias") ? 0.1f : 0.0f);
+                std::fill(v, v + t.numel(), fill);
+            }
+        }
+        tensors.emplace_back(name, std::move(t));
+    }
+    return tensors;
+}
+
 InceptionFid InceptionFid::load(const std::string& path, Device device, Stream stream) {
     return from_file(SafetensorsFile::open(path), device, stream);
 }
@@ -284,9 +317,10 @@ InceptionFid InceptionFid::from_file(const SafetensorsFile& file, Device device,
         LF_CHECK(file.contains(name), what, ": no tensor named '", name,
                  "' (not FID InceptionV3 weights; convert them with tools/convert.py inception)");
         const SafetensorsEntry& e = file.entry(name);
-        LF_CHECK(e.dtype == DType::F32, what, ": tensor '", name, "' has dtype ", dtype_name(e.dtype), ", expected f32");
-        LF_CHECK(e.shape == shape, what, ": tensor '", name, "' has shape ", shape_to_string(e.shape), ", expected ",
-                 shape_to_string(shape));
+        LF_CHECK(e.dtype == DType::F32, what, ": tensor '", name, "' has dtype ", dtype_name(e.dtype),
+                 ", expected f32");
+        LF_CHECK(e.shape == shape, what, ": tensor '", name, "' has shape ", shape_to_string(e.shape),
+                 ", expected ", shape_to_string(shape));
         return file.get(name);
     };
     InceptionFid net;
@@ -315,7 +349,8 @@ InceptionFid InceptionFid::from_file(const SafetensorsFile& file, Device device,
                      ".bn.running_var' has a value (", v, ") that makes the BatchNorm scale undefined");
             const double scale = gamma.data<float>()[o] / std::sqrt(v + kBatchNormEps);
             for (std::int64_t q = 0; q < per_out; ++q)
-                fw.data<float>()[o * per_out + q] = static_cast<float>(w.data<float>()[o * per_out + q] * scale);
+                fw.data<float>()[o * per_out + q] =
+                    static_cast<float>(w.data<float>()[o * per_out + q] * scale);
             fb.data<float>()[o] = static_cast<float>(beta.data<float>()[o] - mean.data<float>()[o] * scale);
         }
         c.weight = device.is_cpu() ? std::move(fw) : fw.to(device, stream);
@@ -336,10 +371,11 @@ void InceptionFid::preprocess_into(const Tensor& images, Tensor& batch, std::int
     LF_CHECK(images.rank() == 4 && images.dim(1) == 3, "inception: images must be [N, 3, H, W], got ",
              shape_to_string(images.shape()));
     LF_CHECK(images.dtype() == DType::F32, "inception: images must be f32, got ", dtype_name(images.dtype()));
-    LF_CHECK(batch.rank() == 4 && batch.dim(1) == 3 && batch.dim(2) == kInputSize && batch.dim(3) == kInputSize,
-             "inception: batch must be [N, 3, 299, 299], got ", shape_to_string(batch.shape()));
-    LF_CHECK(row >= 0 && row + images.dim(0) <= batch.dim(0), "inception: rows [", row, ", ", row + images.dim(0),
-             ") outside a batch of ", batch.dim(0));
+    LF_CHECK(
+        batch.rank() == 4 && batch.dim(1) == 3 && batch.dim(2) == kInputSize && batch.dim(3) == kInputSize,
+        "inception: batch must be [N, 3, 299, 299], got ", shape_to_string(batch.shape()));
+    LF_CHECK(row >= 0 && row + images.dim(0) <= batch.dim(0), "inception: rows [", row, ", ",
+             row + images.dim(0), ") outside a batch of ", batch.dim(0));
     LF_CHECK(images.device() == backend.device && batch.device() == backend.device,
              "inception: tensors are not on the backend's device ", backend.device.to_string());
     if (images.dim(0) == 0) return;
@@ -358,17 +394,21 @@ void InceptionFid::preprocess_into(const Tensor& images, Tensor& batch, std::int
 Tensor InceptionFid::features(const Tensor& images, int dims, const InceptionBackend& backend) const {
     LF_CHECK(images.rank() == 4 && images.dim(1) == 3, "inception: images must be [N, 3, H, W], got ",
              shape_to_string(images.shape()));
-    Tensor batch = Tensor::empty({images.dim(0), 3, kInputSize, kInputSize}, DType::F32, backend.device, backend.stream);
+    Tensor batch =
+        Tensor::empty({images.dim(0), 3, kInputSize, kInputSize}, DType::F32, backend.device, backend.stream);
     preprocess_into(images, batch, 0, backend);
     return features_preprocessed(batch, dims, backend);
 }
 
-Tensor InceptionFid::features_preprocessed(const Tensor& batch, int dims, const InceptionBackend& backend) const {
+Tensor InceptionFid::features_preprocessed(const Tensor& batch, int dims,
+                                           const InceptionBackend& backend) const {
     LF_CHECK(valid_dims(dims), "inception: dims must be 64, 192, 768 or 2048, got ", dims);
-    LF_CHECK(batch.rank() == 4 && batch.dim(1) == 3 && batch.dim(2) == kInputSize && batch.dim(3) == kInputSize,
-             "inception: batch must be [N, 3, 299, 299], got ", shape_to_string(batch.shape()));
+    LF_CHECK(
+        batch.rank() == 4 && batch.dim(1) == 3 && batch.dim(2) == kInputSize && batch.dim(3) == kInputSize,
+        "inception: batch must be [N, 3, 299, 299], got ", shape_to_string(batch.shape()));
     LF_CHECK(batch.device() == backend.device && device_ == backend.device, "inception: weights on ",
-             device_.to_string(), ", batch on ", batch.device().to_string(), ", backend on ", backend.device.to_string());
+             device_.to_string(), ", batch on ", batch.device().to_string(), ", backend on ",
+             backend.device.to_string());
     if (batch.dim(0) == 0) return Tensor::empty({0, dims}, DType::F32, backend.device, backend.stream);
     std::unordered_map<std::string, const InceptionConv*> by_name;
     for (const InceptionConv& c : convs_) by_name.emplace(c.name, &c);

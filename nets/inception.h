@@ -43,6 +43,10 @@ public:
     // registration order, num_batches_tracked as [] and fc.weight/fc.bias included).
     static const std::vector<std::pair<std::string, Shape>>& state_dict_layout();
 
+    // A seeded random state_dict with that layout (He-normal convs, BN gamma 1, beta 0.1, mean 0,
+    // var 1): a real-sized net for CLI tests and benchmarks without the 96 MB download.
+    static std::vector<std::pair<std::string, Tensor>> random_state_dict(std::uint64_t seed);
+
     // Loads converted weights (tools/convert.py inception ...): checks the architecture metadata
     // (when present), every conv/BN tensor's presence, dtype F32 and shape, then folds BN and puts
     // the result on `device`. Errors name the file and the tensor.
@@ -57,7 +61,8 @@ public:
 
     // Resizes images [n, 3, H, W] (in [0, 1]) to 299x299 and maps them to 2x - 1 into rows
     // [row, row + n) of batch [N, 3, 299, 299]; lets a batch mix images of different sizes.
-    void preprocess_into(const Tensor& images, Tensor& batch, std::int64_t row, const InceptionBackend& backend) const;
+    void preprocess_into(const Tensor& images, Tensor& batch, std::int64_t row,
+                         const InceptionBackend& backend) const;
 
     // batch [N, 3, 299, 299] already preprocessed -> [N, dims].
     Tensor features_preprocessed(const Tensor& batch, int dims, const InceptionBackend& backend) const;

@@ -1,6 +1,7 @@
 // inception_backend.cpp: the CPU and CUDA op tables of the FID InceptionV3 (inception_backend.h).
-#include "kernels/core/error.h"
 #include "nets/inception_backend.h"
+
+#include "kernels/core/error.h"
 
 namespace lf {
 

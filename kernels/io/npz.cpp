@@ -34,7 +34,8 @@ std::vector<std::pair<std::string, Tensor>> load(const std::string& path) {
     int code = 0;
     std::unique_ptr<zip_t, ArchiveCloser> archive(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
     if (!archive) {
-        if (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS) fail(path, ": not a .npz file (", zip_error_text(code), ")");
+        if (code == ZIP_ER_NOZIP || code == ZIP_ER_INCONS)
+            fail(path, ": not a .npz file (", zip_error_text(code), ")");
         fail(path, ": cannot read (", zip_error_text(code), ")");
     }
     const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
@@ -46,15 +47,18 @@ std::vector<std::pair<std::string, Tensor>> load(const std::string& path) {
         zip_stat_init(&st);
         LF_CHECK(zip_stat_index(archive.get(), static_cast<zip_uint64_t>(i), 0, &st) == 0, path,
                  ": cannot read member ", i, " (", zip_strerror(archive.get()), ")");
-        LF_CHECK((st.valid & ZIP_STAT_NAME) && (st.valid & ZIP_STAT_SIZE), path, ": member ", i, " has no name or size");
+        LF_CHECK((st.valid & ZIP_STAT_NAME) && (st.valid & ZIP_STAT_SIZE), path, ": member ", i,
+                 " has no name or size");
         std::string name = st.name;
         if (!name.empty() && name.back() == '/') continue;  // a directory entry
         LF_CHECK(name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0, path, ": member '", name,
                  "' is not a .npy array");
         LF_CHECK(st.size <= kNpzMaxMemberBytes, path, ": member '", name, "' claims ", st.size,
                  " bytes, more than the ", kNpzMaxMemberBytes, "-byte limit");
-        std::unique_ptr<zip_file_t, FileCloser> file(zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
-        LF_CHECK(file != nullptr, path, ": cannot open member '", name, "' (", zip_strerror(archive.get()), ")");
+        std::unique_ptr<zip_file_t, FileCloser> file(
+            zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
+        LF_CHECK(file != nullptr, path, ": cannot open member '", name, "' (", zip_strerror(archive.get()),
+                 ")");
         // Grow with the data that actually arrives (a header may lie about sizes).
         std::vector<std::uint8_t> bytes;
         constexpr std::size_t kChunk = 1 << 20;
@@ -65,11 +69,11 @@ std::vector<std::pair<std::string, Tensor>> load(const std::string& path) {
             LF_CHECK(n >= 0, path, ": member '", name, "' is corrupt (", zip_file_strerror(file.get()), ")");
             bytes.resize(at + static_cast<std::size_t>(n));
             if (n == 0) break;
-            LF_CHECK(bytes.size() <= st.size, path, ": member '", name, "' holds more than its declared ", st.size,
-                     " bytes");
+            LF_CHECK(bytes.size() <= st.size, path, ": member '", name, "' holds more than its declared ",
+                     st.size, " bytes");
         }
-        LF_CHECK(bytes.size() == st.size, path, ": member '", name, "' holds ", bytes.size(), " bytes, its header says ",
-                 st.size);
+        LF_CHECK(bytes.size() == st.size, path, ": member '", name, "' holds ", bytes.size(),
+                 " bytes, its header says ", st.size);
         name.resize(name.size() - 4);
         LF_CHECK(seen.insert(name).second, path, ": member '", name, ".npy' appears twice");
         out.emplace_back(name, npy::parse(bytes.data(), bytes.size(), path + ": '" + name + "'"));
@@ -91,9 +95,11 @@ void save(const std::string& path, const std::vector<std::pair<std::string, Tens
     LF_CHECK(archive != nullptr, path, ": cannot write (", zip_error_text(code), ")");
     for (std::size_t i = 0; i < arrays.size(); ++i) {
         zip_source_t* src = zip_source_buffer(archive.get(), blobs[i].data(), blobs[i].size(), 0);
-        LF_CHECK(src != nullptr, path, ": cannot add '", arrays[i].first, "' (", zip_strerror(archive.get()), ")");
+        LF_CHECK(src != nullptr, path, ": cannot add '", arrays[i].first, "' (", zip_strerror(archive.get()),
+                 ")");
         const std::string member = arrays[i].first + ".npy";
-        const zip_int64_t index = zip_file_add(archive.get(), member.c_str(), src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+        const zip_int64_t index =
+            zip_file_add(archive.get(), member.c_str(), src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
         if (index < 0) {
             zip_source_free(src);
             fail(path, ": cannot add '", arrays[i].first, "' (", zip_strerror(archive.get()), ")");

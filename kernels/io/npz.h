@@ -25,6 +25,7 @@ inline constexpr std::uint64_t kNpzMaxMemberBytes = 16ull << 30;
 std::vector<std::pair<std::string, Tensor>> load(const std::string& path);
 
 // Writes host tensors as <name>.npy members; names must be unique and non-empty.
-void save(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& arrays, bool compress = false);
+void save(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& arrays,
+          bool compress = false);
 
 }  // namespace lf::npz

@@ -8,8 +8,9 @@
 namespace lf {
 
 void avg_pool2d_check(const AvgPool2dParams& p) {
-    LF_CHECK(p.batch >= 0 && p.channels > 0 && p.height > 0 && p.width > 0, "avg_pool2d: bad sizes batch=",
-             p.batch, " channels=", p.channels, " height=", p.height, " width=", p.width);
+    LF_CHECK(p.batch >= 0 && p.channels > 0 && p.height > 0 && p.width > 0,
+             "avg_pool2d: bad sizes batch=", p.batch, " channels=", p.channels, " height=", p.height,
+             " width=", p.width);
     LF_CHECK(p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.pad_h >= 0 &&
                  p.pad_w >= 0 && 2 * p.pad_h <= p.kernel_h && 2 * p.pad_w <= p.kernel_w,
              "avg_pool2d: bad window ", p.kernel_h, "x", p.kernel_w, " stride ", p.stride_h, "x", p.stride_w,
@@ -30,7 +31,8 @@ void avg_pool2d(const AvgPool2dParams& p) {
     for (int n = 0; n < p.batch; ++n) {
         for (int c = 0; c < p.channels; ++c) {
             const float* plane = p.x + (static_cast<std::int64_t>(n) * p.channels + c) * H * W;
-            float* out = p.y + (static_cast<std::int64_t>(n) * p.y_channels + p.y_channel_offset + c) * Ho * Wo;
+            float* out =
+                p.y + (static_cast<std::int64_t>(n) * p.y_channels + p.y_channel_offset + c) * Ho * Wo;
             for (int oy = 0; oy < Ho; ++oy) {
                 const int y0 = std::max(oy * p.stride_h - p.pad_h, 0);
                 const int y1 = std::min(oy * p.stride_h - p.pad_h + p.kernel_h, H);
@@ -40,7 +42,8 @@ void avg_pool2d(const AvgPool2dParams& p) {
                     float sum = 0.0f;
                     for (int iy = y0; iy < y1; ++iy)
                         for (int ix = x0; ix < x1; ++ix) sum += plane[static_cast<std::int64_t>(iy) * W + ix];
-                    out[static_cast<std::int64_t>(oy) * Wo + ox] = sum / static_cast<float>((y1 - y0) * (x1 - x0));
+                    out[static_cast<std::int64_t>(oy) * Wo + ox] =
+                        sum / static_cast<float>((y1 - y0) * (x1 - x0));
                 }
             }
         }

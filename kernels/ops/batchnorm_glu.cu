@@ -45,7 +45,8 @@ __global__ void __launch_bounds__(kThreads) batchnorm_stats_kernel(BatchNormGluP
                                                                    std::int64_t chunk) {
     __shared__ double sum_s[kThreads];
     __shared__ double sq_s[kThreads];
-    const int c = static_cast<int>(blockIdx.y), s = static_cast<int>(blockIdx.x), S = static_cast<int>(gridDim.x);
+    const int c = static_cast<int>(blockIdx.y), s = static_cast<int>(blockIdx.x),
+              S = static_cast<int>(gridDim.x);
     const int t = static_cast<int>(threadIdx.x);
     const std::int64_t count = static_cast<std::int64_t>(p.batch) * p.plane;
     const std::int64_t e0 = s * chunk, e1 = e0 + chunk < count ? e0 + chunk : count;
@@ -72,10 +73,11 @@ __global__ void __launch_bounds__(kThreads) batchnorm_stats_kernel(BatchNormGluP
     }
 }
 
-__global__ void __launch_bounds__(kThreads) batchnorm_fold_kernel(BatchNormGluParams p,
-                                                                  const double* partial,  // [2C, S, 2] or null
-                                                                  int chunks,
-                                                                  float* fold) {  // [2, 2C] alpha, beta
+__global__ void __launch_bounds__(kThreads)
+    batchnorm_fold_kernel(BatchNormGluParams p,
+                          const double* partial,  // [2C, S, 2] or null
+                          int chunks,
+                          float* fold) {  // [2, 2C] alpha, beta
     const int c2 = 2 * p.channels;
     const int c = static_cast<int>(blockIdx.x) * kThreads + static_cast<int>(threadIdx.x);
     if (c >= c2) return;
@@ -119,24 +121,26 @@ void batchnorm_glu(const BatchNormGluParams& p, Stream stream) {
     batchnorm_glu_check(p);
     LF_CHECK(p.eps >= 0.0f, "batchnorm_glu: eps ", p.eps, " is negative");
     const int c2 = 2 * p.channels;
-    LF_CHECK(c2 <= static_cast<int>(fastgan::kMaxGridYZ), "batchnorm_glu: too many channels (", p.channels, ")");
+    LF_CHECK(c2 <= static_cast<int>(fastgan::kMaxGridYZ), "batchnorm_glu: too many channels (", p.channels,
+             ")");
     Tensor fold = fastgan::fastgan_scratch(2 * c2, DType::F32, stream);  // [2, 2C]
     Tensor partial;
     int chunks = 0;
     if (p.mode == BatchNormMode::Batch) {
         const std::int64_t count = static_cast<std::int64_t>(p.batch) * p.plane;
-        chunks = static_cast<int>(std::clamp<std::int64_t>((count + kStatsChunk - 1) / kStatsChunk, 1, kMaxChunks));
+        chunks = static_cast<int>(
+            std::clamp<std::int64_t>((count + kStatsChunk - 1) / kStatsChunk, 1, kMaxChunks));
         const std::int64_t chunk = (count + chunks - 1) / chunks;
         partial = fastgan::fastgan_scratch(static_cast<std::int64_t>(c2) * chunks * 2, DType::F64, stream);
         simt::launch<batchnorm_stats_kernel>(dim3(static_cast<unsigned>(chunks), static_cast<unsigned>(c2)),
                                              dim3(kThreads), 0, stream, p, partial.data<double>(), chunk);
     }
-    simt::launch<batchnorm_fold_kernel>(dim3(static_cast<unsigned>((c2 + kThreads - 1) / kThreads)), dim3(kThreads),
-                                        0, stream, p,
-                                        static_cast<const double*>(chunks ? partial.data<double>() : nullptr),
-                                        chunks, fold.data<float>());
+    simt::launch<batchnorm_fold_kernel>(
+        dim3(static_cast<unsigned>((c2 + kThreads - 1) / kThreads)), dim3(kThreads), 0, stream, p,
+        static_cast<const double*>(chunks ? partial.data<double>() : nullptr), chunks, fold.data<float>());
     const std::int64_t total = static_cast<std::int64_t>(p.batch) * p.channels * p.plane;
-    const unsigned blocks = static_cast<unsigned>(std::min<std::int64_t>((total + kThreads - 1) / kThreads, 65536));
+    const unsigned blocks =
+        static_cast<unsigned>(std::min<std::int64_t>((total + kThreads - 1) / kThreads, 65536));
     simt::launch<batchnorm_glu_apply_kernel>(dim3(blocks), dim3(kThreads), 0, stream, p,
                                              static_cast<const float*>(fold.data<float>()));
 }

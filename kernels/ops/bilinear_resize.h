@@ -40,7 +40,8 @@ struct BilinearTap {
 #if defined(__CUDACC__)
 __host__ __device__
 #endif
-inline BilinearTap bilinear_tap(int dst, int in_size, int out_size) {
+    inline BilinearTap
+    bilinear_tap(int dst, int in_size, int out_size) {
     if (in_size == out_size) return {dst, dst, 1.0f, 0.0f};
     const float scale = static_cast<float>(in_size) / static_cast<float>(out_size);
 #if defined(__CUDA_ARCH__)

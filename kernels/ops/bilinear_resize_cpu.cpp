@@ -10,8 +10,8 @@ namespace lf {
 
 void bilinear_resize_check(const BilinearResizeParams& p) {
     LF_CHECK(p.planes >= 0 && p.height > 0 && p.width > 0 && p.out_height > 0 && p.out_width > 0,
-             "bilinear_resize: bad sizes planes=", p.planes, " ", p.height, "x", p.width, " -> ", p.out_height, "x",
-             p.out_width);
+             "bilinear_resize: bad sizes planes=", p.planes, " ", p.height, "x", p.width, " -> ",
+             p.out_height, "x", p.out_width);
     if (p.planes > 0) LF_CHECK(p.x && p.y, "bilinear_resize: null tensor");
 }
 

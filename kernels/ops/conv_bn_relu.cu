@@ -22,9 +22,9 @@
 namespace lf::LF_KERNEL_NS {
 namespace {
 
-constexpr int kTileM = 64;   // output channels per block
-constexpr int kTileN = 64;   // output pixels (over the batch) per block
-constexpr int kTileK = 16;   // reduction slice staged per step
+constexpr int kTileM = 64;  // output channels per block
+constexpr int kTileN = 64;  // output pixels (over the batch) per block
+constexpr int kTileK = 16;  // reduction slice staged per step
 constexpr int kThreads = 256;
 
 __global__ void __launch_bounds__(kThreads) conv_bn_relu_kernel(ConvBnReluParams p, int out_h, int out_w) {
@@ -61,7 +61,8 @@ __global__ void __launch_bounds__(kThreads) conv_bn_relu_kernel(ConvBnReluParams
         for (int e = t; e < kTileM * kTileK; e += kThreads) {
             const int kk = e % kTileK, oo = e / kTileK;
             const int o = o0 + oo, k = k0 + kk;
-            w_tile[kk][oo] = (o < p.out_channels && k < K) ? p.weight[static_cast<std::int64_t>(o) * K + k] : 0.0f;
+            w_tile[kk][oo] =
+                (o < p.out_channels && k < K) ? p.weight[static_cast<std::int64_t>(o) * K + k] : 0.0f;
         }
         // Input columns: 16 x 64 values, gathered through the im2col index map.
         for (int r = 0; r < kTileK / 4; ++r) {
@@ -111,7 +112,8 @@ void conv_bn_relu(const ConvBnReluParams& p, Stream stream) {
     const std::int64_t columns = static_cast<std::int64_t>(out_h) * out_w * p.batch;
     const std::int64_t blocks_n = (columns + kTileN - 1) / kTileN;
     LF_CHECK(blocks_n <= 0x7fffffff, "conv_bn_relu: ", columns, " output pixels exceed one launch");
-    const dim3 grid(static_cast<unsigned>(blocks_n), static_cast<unsigned>((p.out_channels + kTileM - 1) / kTileM));
+    const dim3 grid(static_cast<unsigned>(blocks_n),
+                    static_cast<unsigned>((p.out_channels + kTileM - 1) / kTileM));
     simt::launch<conv_bn_relu_kernel>(grid, dim3(kThreads), 0, stream, p, out_h, out_w);
 }
 

@@ -15,17 +15,18 @@
 namespace lf {
 
 struct ConvBnReluParams {
-    const float* x = nullptr;       // [batch, in_channels, height, width] NCHW
-    const float* weight = nullptr;  // [out_channels, in_channels, kernel_h, kernel_w] OIHW, BN scale folded in
-    const float* bias = nullptr;    // [out_channels]: BN shift beta - mean * gamma / sqrt(var + eps)
-    float* y = nullptr;             // [batch, y_channels, out_height(), out_width()]; this conv writes
-                                    // channels [y_channel_offset, y_channel_offset + out_channels)
+    const float* x = nullptr;  // [batch, in_channels, height, width] NCHW
+    const float* weight =
+        nullptr;                  // [out_channels, in_channels, kernel_h, kernel_w] OIHW, BN scale folded in
+    const float* bias = nullptr;  // [out_channels]: BN shift beta - mean * gamma / sqrt(var + eps)
+    float* y = nullptr;           // [batch, y_channels, out_height(), out_width()]; this conv writes
+                                  // channels [y_channel_offset, y_channel_offset + out_channels)
     int batch = 0, in_channels = 0, height = 0, width = 0;
     int out_channels = 0;
     int kernel_h = 1, kernel_w = 1;
     int stride_h = 1, stride_w = 1;
     int pad_h = 0, pad_w = 0;
-    int y_channels = 0;        // channel count of the tensor y points into (>= offset + out_channels)
+    int y_channels = 0;  // channel count of the tensor y points into (>= offset + out_channels)
     int y_channel_offset = 0;
     bool relu = true;
 

@@ -20,11 +20,12 @@ void conv_bn_relu_check(const ConvBnReluParams& p) {
     LF_CHECK(p.batch >= 0 && p.in_channels > 0 && p.out_channels > 0 && p.height > 0 && p.width > 0,
              "conv_bn_relu: bad sizes batch=", p.batch, " in=", p.in_channels, " out=", p.out_channels,
              " height=", p.height, " width=", p.width);
-    LF_CHECK(p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.pad_h >= 0 && p.pad_w >= 0,
-             "conv_bn_relu: bad kernel ", p.kernel_h, "x", p.kernel_w, " stride ", p.stride_h, "x", p.stride_w,
-             " pad ", p.pad_h, "x", p.pad_w);
-    LF_CHECK(p.height + 2 * p.pad_h >= p.kernel_h && p.width + 2 * p.pad_w >= p.kernel_w,
-             "conv_bn_relu: a ", p.kernel_h, "x", p.kernel_w, " kernel does not fit a ", p.height, "x", p.width,
+    LF_CHECK(
+        p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.pad_h >= 0 && p.pad_w >= 0,
+        "conv_bn_relu: bad kernel ", p.kernel_h, "x", p.kernel_w, " stride ", p.stride_h, "x", p.stride_w,
+        " pad ", p.pad_h, "x", p.pad_w);
+    LF_CHECK(p.height + 2 * p.pad_h >= p.kernel_h && p.width + 2 * p.pad_w >= p.kernel_w, "conv_bn_relu: a ",
+             p.kernel_h, "x", p.kernel_w, " kernel does not fit a ", p.height, "x", p.width,
              " input with pad ", p.pad_h, "x", p.pad_w);
     LF_CHECK(p.y_channel_offset >= 0 && p.y_channel_offset + p.out_channels <= p.y_channels,
              "conv_bn_relu: output channels [", p.y_channel_offset, ", ", p.y_channel_offset + p.out_channels,
@@ -35,8 +36,8 @@ void conv_bn_relu_check(const ConvBnReluParams& p) {
 namespace cpu {
 namespace {
 
-constexpr std::int64_t kMinGemmColumns = 1024;         // gather images until the SGEMM has this many
-constexpr std::int64_t kMaxColumnBytes = 64ll << 20;   // cap of the im2col buffer
+constexpr std::int64_t kMinGemmColumns = 1024;        // gather images until the SGEMM has this many
+constexpr std::int64_t kMaxColumnBytes = 64ll << 20;  // cap of the im2col buffer
 
 // Writes the im2col rows of image `xn` ([I, H, W]) into cols (row r = (i, ky, kx), columns
 // [0, Ho * Wo) at row stride ld).
@@ -116,8 +117,9 @@ void conv_bn_relu(const ConvBnReluParams& p) {
         if (nb == 1) {
             // The slice [O, P] of image n0 is contiguous: SGEMM writes it, the epilogue runs in place.
             float* yn = p.y + n0 * out_image + static_cast<std::int64_t>(p.y_channel_offset) * P;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, static_cast<int>(P), static_cast<int>(K),
-                        1.0f, p.weight, static_cast<int>(K), b, static_cast<int>(P), 0.0f, yn, static_cast<int>(P));
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, static_cast<int>(P),
+                        static_cast<int>(K), 1.0f, p.weight, static_cast<int>(K), b, static_cast<int>(P),
+                        0.0f, yn, static_cast<int>(P));
             for (int o = 0; o < O; ++o) {
                 float* row = yn + o * P;
                 const float s = p.bias[o];
@@ -129,9 +131,9 @@ void conv_bn_relu(const ConvBnReluParams& p) {
             }
         } else {
             acc.resize(static_cast<std::size_t>(O * ncols));
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, static_cast<int>(ncols), static_cast<int>(K),
-                        1.0f, p.weight, static_cast<int>(K), b, static_cast<int>(ncols), 0.0f, acc.data(),
-                        static_cast<int>(ncols));
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, static_cast<int>(ncols),
+                        static_cast<int>(K), 1.0f, p.weight, static_cast<int>(K), b, static_cast<int>(ncols),
+                        0.0f, acc.data(), static_cast<int>(ncols));
             for (std::int64_t j = 0; j < nb; ++j) {
                 float* yn = p.y + (n0 + j) * out_image + static_cast<std::int64_t>(p.y_channel_offset) * P;
                 for (int o = 0; o < O; ++o) {

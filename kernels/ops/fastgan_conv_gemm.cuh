@@ -45,9 +45,9 @@ struct TileShape {
     static_assert(kThreads % BN == 0 && BN <= kThreads, "a B-tile column is loaded by 256 / BN threads");
     static_assert((BM * kBK) % kThreads == 0, "A-tile elements per thread");
     static_assert(!Pairs || (RM % 2 == 0 && BM % 2 == 0), "paired rows need an even RM");
-    static constexpr int kAPer = BM * kBK / kThreads;   // A elements each thread loads per K step
-    static constexpr int kBLanes = kThreads / BN;        // threads per B column
-    static constexpr int kBPer = kBK / kBLanes;          // B elements each thread loads per K step
+    static constexpr int kAPer = BM * kBK / kThreads;  // A elements each thread loads per K step
+    static constexpr int kBLanes = kThreads / BN;      // threads per B column
+    static constexpr int kBPer = kBK / kBLanes;        // B elements each thread loads per K step
     static_assert(kBK % kBLanes == 0, "B-tile rows per thread");
 
     __device__ static int row(int ty, int i) {
@@ -60,7 +60,9 @@ struct TileShape {
 
 // Output size of a stride-1 conv of an `in`-pixel side upsampled by `up` (Conv2dParams::out_height
 // is host-only).
-__device__ __forceinline__ int conv_out_size(int in, int up, int pad, int k) { return in * up + 2 * pad - k + 1; }
+__device__ __forceinline__ int conv_out_size(int in, int up, int pad, int k) {
+    return in * up + 2 * pad - k + 1;
+}
 
 // The gather of one B-tile column: output column col = (n, oy, ox) of a conv with kernel ks
 // (KS > 0: compile-time), padding pad and nearest upsample up (1 or 2) of x [N, I, H, W].
@@ -68,12 +70,12 @@ template <int KS>
 struct ConvGather {
     const float* xn = nullptr;  // [I, H, W] of this column's sample
     int oy = 0, ox = 0;
-    bool ok = false;            // the column exists (col < N * Ho * Wo)
+    bool ok = false;  // the column exists (col < N * Ho * Wo)
     int ks = KS, pad = 0, shift = 0, H = 0, W = 0, Hu = 0, Wu = 0, ktot = 0;
     std::int64_t in_plane = 0;
 
-    __device__ ConvGather(const float* x, int col, int ncols, int out_plane, int out_w, int in_channels, int h,
-                          int w, int kernel, int padding, int upsample) {
+    __device__ ConvGather(const float* x, int col, int ncols, int out_plane, int out_w, int in_channels,
+                          int h, int w, int kernel, int padding, int upsample) {
         ks = KS > 0 ? KS : kernel;
         pad = padding;
         shift = upsample == 2 ? 1 : 0;
@@ -151,7 +153,9 @@ __device__ __forceinline__ BnFold bn_fold(float gamma, float bias, float mean, f
 }
 
 // 1 / (1 + exp(-v)) with the accurate expf (the twins use std::exp).
-__device__ __forceinline__ float sigmoid_of(float v) { return 1.0f / (1.0f + expf(-v)); }
+__device__ __forceinline__ float sigmoid_of(float v) {
+    return 1.0f / (1.0f + expf(-v));
+}
 
 // GLU of two BatchNorm'ed values: (a * alpha_a + beta_a) * sigmoid(b * alpha_b + beta_b), with
 // explicit roundings so nvcc does not contract into FMAs the twin does not have.

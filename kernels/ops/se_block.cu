@@ -71,7 +71,8 @@ __global__ void __launch_bounds__(kThreads) se_gate_kernel(SeBlockParams p, floa
         }
         __syncthreads();
     }
-    for (int o = t; o < Cb; o += kThreads) hidden[o] = __fmul_rn(hidden[o], fastgan::sigmoid_of(hidden[o]));  // swish
+    for (int o = t; o < Cb; o += kThreads)
+        hidden[o] = __fmul_rn(hidden[o], fastgan::sigmoid_of(hidden[o]));  // swish
     __syncthreads();
     for (int o = warp; o < Cb; o += kWarps) {  // 1x1 conv + sigmoid
         const float* w = p.w2 + static_cast<std::int64_t>(o) * Cb;
@@ -93,16 +94,19 @@ __global__ void __launch_bounds__(kThreads) se_scale_kernel(SeBlockParams p, con
 
 void se_block(const SeBlockParams& p, Stream stream) {
     se_block_check(p);
-    LF_CHECK(p.big_channels <= kMaxBigChannels, "se_block: ", p.big_channels, " channels exceed the kernel's ",
-             kMaxBigChannels);
-    LF_CHECK(static_cast<std::int64_t>(p.small_channels) * p.small_height * p.small_width < (std::int64_t{1} << 31),
+    LF_CHECK(p.big_channels <= kMaxBigChannels, "se_block: ", p.big_channels,
+             " channels exceed the kernel's ", kMaxBigChannels);
+    LF_CHECK(static_cast<std::int64_t>(p.small_channels) * p.small_height * p.small_width <
+                 (std::int64_t{1} << 31),
              "se_block: the small input is too large");
-    Tensor gate = fastgan::fastgan_scratch(static_cast<std::int64_t>(p.batch) * p.big_channels, DType::F32, stream);
+    Tensor gate =
+        fastgan::fastgan_scratch(static_cast<std::int64_t>(p.batch) * p.big_channels, DType::F32, stream);
     const std::size_t shared = (kChunk * 16 + static_cast<std::size_t>(p.big_channels)) * sizeof(float);
     simt::launch<se_gate_kernel>(dim3(static_cast<unsigned>(p.batch)), dim3(kThreads), shared, stream, p,
                                  gate.data<float>());
     const std::int64_t total = static_cast<std::int64_t>(p.batch) * p.big_channels * p.big_plane;
-    const unsigned blocks = static_cast<unsigned>(std::min<std::int64_t>((total + kThreads - 1) / kThreads, 65536));
+    const unsigned blocks =
+        static_cast<unsigned>(std::min<std::int64_t>((total + kThreads - 1) / kThreads, 65536));
     simt::launch<se_scale_kernel>(dim3(blocks), dim3(kThreads), 0, stream, p,
                                   static_cast<const float*>(gate.data<float>()));
 }

@@ -13,7 +13,7 @@
 //       the 512/1024 stages have C = 16 / 8). The upsample is the gather's x[uy / 2, ux / 2].
 // Batch mode (statistics of the whole batch are needed before any output): two passes, the conv
 // (conv2d.cu) into p.scratch [N, 2C, Ho, Wo], then batchnorm_glu.cu (statistics, fold, apply).
-// v1 (this file). Shared memory: 8.3 KB (64x64) / 17.4 KB (16x256); fp32 FMA accumulation in
+// v1 (this file). Shared memory: 8.3 KB (64x64) / 17.3 KB (16x256), no spills; fp32 FMA accumulation in
 // k = (i, ky, kx) order.
 // clang-format off: the SIMT compatibility header must stay the first include
 #include "kernels/simt/cuda_compat.h"  // defines: LF_KERNEL_NS, CUDA keywords under the emulation
@@ -42,10 +42,10 @@ __global__ void __launch_bounds__(kThreads) upconv_bn_glu_kernel(UpConvBnGluPara
     const int out_plane = Ho * Wo, ncols = p.batch * out_plane;
     const int c0 = static_cast<int>(blockIdx.y) * kHalf, col0 = static_cast<int>(blockIdx.x) * Tile::BN;
     const int t = static_cast<int>(threadIdx.x);
-    const fastgan::ConvGather<3> gather(p.x, col0 + t % Tile::BN, ncols, out_plane, Wo, p.in_channels, p.height,
-                                        p.width, 3, 1, p.upsample);
+    const fastgan::ConvGather<3> gather(p.x, col0 + t % Tile::BN, ncols, out_plane, Wo, p.in_channels,
+                                        p.height, p.width, 3, 1, p.upsample);
     const int ktot = gather.ktot;
-    const float* w = p.weight;  // [2C, ktot]
+    const float* w = p.weight;                  // [2C, ktot]
     auto load_a = [&](int m, int k) -> float {  // tile row m: channel c0 + m, or C + c0 + (m - kHalf)
         const int c = c0 + (m < kHalf ? m : m - kHalf);
         if (c >= C || k >= ktot) return 0.0f;
@@ -62,15 +62,16 @@ __global__ void __launch_bounds__(kThreads) upconv_bn_glu_kernel(UpConvBnGluPara
     for (int i = 0; i < kPairs; ++i) {
         const int c = min(c0 + Tile::row(ty, i), C - 1);  // clamped: rows past C are not stored
         fa[i] = fastgan::bn_fold(p.bn_weight[c], p.bn_bias[c], p.running_mean[c], p.running_var[c], p.eps);
-        fb[i] = fastgan::bn_fold(p.bn_weight[c + C], p.bn_bias[c + C], p.running_mean[c + C], p.running_var[c + C],
-                                 p.eps);
+        fb[i] = fastgan::bn_fold(p.bn_weight[c + C], p.bn_bias[c + C], p.running_mean[c + C],
+                                 p.running_var[c + C], p.eps);
     }
     for (int j = 0; j < Tile::RN; ++j) {
         const int col = col0 + tx + Tile::TX * j;
         if (col >= ncols) continue;
         const int n = col / out_plane, q = col % out_plane;
         const float nz =
-            p.noise ? __fmul_rn(p.noise_strength, p.noise[static_cast<std::int64_t>(n) * out_plane + q]) : 0.0f;
+            p.noise ? __fmul_rn(p.noise_strength, p.noise[static_cast<std::int64_t>(n) * out_plane + q])
+                    : 0.0f;
         for (int i = 0; i < kPairs; ++i) {
             const int c = c0 + Tile::row(ty, i);
             if (c >= C) continue;
@@ -86,8 +87,8 @@ __global__ void __launch_bounds__(kThreads) upconv_bn_glu_kernel(UpConvBnGluPara
 void upconv_bn_glu(const UpConvBnGluParams& p, Stream stream) {
     upconv_bn_glu_check(p);
     const std::int64_t ncols = static_cast<std::int64_t>(p.batch) * p.out_height() * p.out_width();
-    LF_CHECK(ncols < (std::int64_t{1} << 31) - kThreads && static_cast<std::int64_t>(p.in_channels) * 9 <
-                                                                (std::int64_t{1} << 31) - kBK &&
+    LF_CHECK(ncols < (std::int64_t{1} << 31) - kThreads &&
+                 static_cast<std::int64_t>(p.in_channels) * 9 < (std::int64_t{1} << 31) - kBK &&
                  static_cast<std::int64_t>(p.in_channels) * p.height * p.width < (std::int64_t{1} << 31),
              "upconv_bn_glu: ", p.batch, "x", p.in_channels, "x", p.height, "x", p.width,
              " is too large for 32-bit indices");

@@ -1,15 +1,22 @@
-# expect_one_error_line.cmake: runs `LFGEN info FILE` and passes only if it exits non-zero (not by a
-# signal), prints exactly one line to stderr, and that line starts with "lfgen: error:" (and
+# expect_one_error_line.cmake: runs `LFGEN info FILE` (or `LFGEN <ARGS>` when ARGS, a '|'-separated
+# argument list, is given) and passes only if it exits non-zero (not by a signal; exactly EXIT when
+# given), prints exactly one line to stderr, and that line starts with "lfgen: error:" (and
 # contains EXPECT, when given). Usage:
 #   cmake -DLFGEN=path/to/lfgen -DFILE=path [-DEXPECT=substring] [-DALLOW_MISSING=ON] -P expect_one_error_line.cmake
-if(NOT LFGEN OR NOT FILE)
+#   cmake -DLFGEN=path/to/lfgen -DARGS="generate|-m|FILE|..." [-DFILE=input that must exist] [-DEXIT=1] ...
+if(NOT LFGEN OR (NOT FILE AND NOT ARGS))
   message(FATAL_ERROR "usage: cmake -DLFGEN=... -DFILE=... [-DEXPECT=...] -P expect_one_error_line.cmake")
 endif()
-if(NOT EXISTS "${FILE}" AND NOT ALLOW_MISSING)
+if(FILE AND NOT EXISTS "${FILE}" AND NOT ALLOW_MISSING)
   message(FATAL_ERROR "test input ${FILE} does not exist (was make_malformed_files run?)")
 endif()
+if(ARGS)
+  string(REPLACE "|" ";" lfgen_args "${ARGS}")
+else()
+  set(lfgen_args info "${FILE}")
+endif()
 
-execute_process(COMMAND "${LFGEN}" info "${FILE}"
+execute_process(COMMAND "${LFGEN}" ${lfgen_args}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
 
 if(NOT rc MATCHES "^[0-9]+$")
@@ -17,6 +24,9 @@ if(NOT rc MATCHES "^[0-9]+$")
 endif()
 if(rc EQUAL 0)
   message(FATAL_ERROR "lfgen info ${FILE} exited 0 on a malformed file\nstdout:\n${out}")
+endif()
+if(DEFINED EXIT AND NOT rc EQUAL EXIT)
+  message(FATAL_ERROR "lfgen ${lfgen_args} exited ${rc}, expected ${EXIT}\nstderr:\n${err}")
 endif()
 if(NOT err MATCHES "\n$")
   message(FATAL_ERROR "stderr is not exactly one newline-terminated line:\n[${err}]")

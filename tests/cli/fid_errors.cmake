@@ -27,7 +27,7 @@ if(TARGET lfgen)
     "stats_wrong_dims|statistics of 8-d features, but --dims is 2048|fid|--device|cpu|--inception|${_w}|${_fid_dir}/A|${_fid_dir}/stats_8d.npz"
     "no_inception|--inception is required|fid|--device|cpu|${_fid_dir}/A|${_fid_dir}/stats_8d.npz"
     "bad_dims|--dims 100: must be 64, 192, 768 or 2048|fid|--device|cpu|--dims|100|${_fid_dir}/stats_8d.npz|${_fid_dir}/stats_8d.npz"
-    "features_bad_images|images must be [N, 3, H, W]|features|--device|cpu|--inception|${_w}|--images|${_fid_dir}/stats_8d.npz|--npy|${_fid_dir}/f.npy"
+    "features_bad_images|images must be [N, 3, H, W]|features|--device|cpu|--inception|${_w}|--images|${_fid_dir}/images_3d.npy|--npy|${_fid_dir}/f.npy"
   )
   foreach(case IN LISTS LF_FID_ERROR_CASES)
     string(REPLACE "|" ";" parts "${case}")
@@ -39,6 +39,7 @@ if(TARGET lfgen)
     set_tests_properties(cli_fid_error_${name} PROPERTIES LABELS cli FIXTURES_REQUIRED lf_fid_cli_inputs)
   endforeach()
   add_test(NAME cli_fid_folders_equal_stats
-           COMMAND ${CMAKE_COMMAND} -DLFGEN=$<TARGET_FILE:lfgen> -DDIR=${_fid_dir} -P ${_fid_src}/fid_stats_roundtrip.cmake)
+           COMMAND ${CMAKE_COMMAND} -DLFGEN=$<TARGET_FILE:lfgen> -DDIR=${_fid_dir} "-DPYTHON=${LF_PYTHON}"
+                   -P ${_fid_src}/fid_stats_roundtrip.cmake)
   set_tests_properties(cli_fid_folders_equal_stats PROPERTIES LABELS cli FIXTURES_REQUIRED lf_fid_cli_inputs)
 endif()

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iomanip>
 #include <random>
 #include <sstream>
 #include <string>
@@ -26,6 +27,13 @@
 
 namespace lf::test {
 namespace {
+
+// A relative error as text for the XML report (RecordProperty).
+std::string sci(double v) {
+    std::ostringstream s;
+    s << std::scientific << std::setprecision(2) << v;
+    return s.str();
+}
 
 // Uniform values in [lo, hi).
 std::vector<float> make_values(std::size_t n, std::uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
@@ -46,11 +54,12 @@ double max_rel_error(const std::vector<float>& got, const std::vector<float>& wa
     return diff / std::max(ref, 1e-30);
 }
 
-void expect_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& schedule) {
+void expect_close(const std::vector<float>& got, const std::vector<float>& want,
+                  const std::string& schedule) {
     ASSERT_EQ(got.size(), want.size());
     const double err = max_rel_error(got, want);
     EXPECT_LE(err, tol::fastgan_rel) << schedule << ": max|diff| / max|twin| = " << err;
-    ::testing::Test::RecordProperty("max_rel_error", std::to_string(err));
+    ::testing::Test::RecordProperty("max_rel_error", sci(err));
 }
 
 // ---- conv2d ----------------------------------------------------------------------------------------
@@ -63,8 +72,8 @@ struct ConvCase {
 std::string conv_name(const ::testing::TestParamInfo<ConvCase>& info) {
     const ConvCase& c = info.param;
     std::ostringstream s;
-    s << "n" << c.n << "_i" << c.in << "_o" << c.out << "_" << c.h << "x" << c.w << "_k" << c.k << "_p" << c.pad
-      << "_up" << c.up << (c.tanh_out ? "_tanh" : "");
+    s << "n" << c.n << "_i" << c.in << "_o" << c.out << "_" << c.h << "x" << c.w << "_k" << c.k << "_p"
+      << c.pad << "_up" << c.up << (c.tanh_out ? "_tanh" : "");
     return s.str();
 }
 
@@ -105,14 +114,15 @@ TEST_P(Conv2d_f32, MatchesCpuTwin) {
 }
 
 const ConvCase kConvCases[] = {
-    {2, 5, 3, 7, 9, 3, 1, 2, true},     // direct kernel (O <= 4): to_big at 1024, upsample, tanh
-    {3, 8, 3, 6, 5, 1, 0, 1, false},    // direct, 1x1: to_128
-    {1, 70, 4, 3, 5, 3, 1, 1, false},   // direct, two input-channel chunks of the shared weights
-    {3, 7, 20, 5, 6, 3, 1, 2, false},   // GEMM 16x256 tile, 3x3, upsample (batch-mode up-block conv)
-    {2, 9, 50, 4, 5, 3, 1, 1, true},    // GEMM 64x64 tile, 3x3, tanh
-    {2, 33, 70, 3, 3, 1, 0, 2, false},  // GEMM 64x64, 1x1, two M tiles, upsample
-    {1, 4, 6, 5, 5, 5, 2, 1, false},    // GEMM 16x256, run-time k = 5
-    {2, 3, 66, 4, 3, 2, 0, 2, false},   // GEMM 64x64, run-time k = 2 (even, no padding: smaller output)
+    {2, 5, 3, 7, 9, 3, 1, 2, true},      // direct kernel (O <= 4): to_big at 1024, upsample, tanh
+    {3, 8, 3, 6, 5, 1, 0, 1, false},     // direct, 1x1: to_128
+    {1, 70, 4, 3, 5, 3, 1, 1, false},    // direct, two input-channel chunks of the shared weights
+    {3, 7, 20, 5, 6, 3, 1, 2, false},    // GEMM 16x256 tile, 3x3, upsample (batch-mode up-block conv)
+    {2, 6, 10, 12, 11, 3, 1, 2, false},  // as above, planes large enough for the twin's sub-pixel form
+    {2, 9, 50, 4, 5, 3, 1, 1, true},     // GEMM 64x64 tile, 3x3, tanh
+    {2, 33, 70, 3, 3, 1, 0, 2, false},   // GEMM 64x64, 1x1, two M tiles, upsample
+    {1, 4, 6, 5, 5, 5, 2, 1, false},     // GEMM 16x256, run-time k = 5
+    {2, 3, 66, 4, 3, 2, 0, 2, false},    // GEMM 64x64, run-time k = 2 (even, no padding: smaller output)
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, Conv2d_f32, ::testing::ValuesIn(kConvCases), conv_name);
 
@@ -169,8 +179,8 @@ TEST_P(BatchNormGlu_f32, MatchesCpuTwin) {
     cpu::batchnorm_glu(ref);
 
     for_each_schedule([&](const std::string& schedule) {
-        DeviceBuffer<float> dx(x), dn(noise), dy(std::vector<float>(ny, NAN)), dg(bn.gamma), db(bn.beta), dm(bn.mean),
-            dv(bn.var);
+        DeviceBuffer<float> dx(x), dn(noise), dy(std::vector<float>(ny, NAN)), dg(bn.gamma), db(bn.beta),
+            dm(bn.mean), dv(bn.var);
         BatchNormGluParams q = p;
         q.x = dx.get();
         q.y = dy.get();
@@ -185,12 +195,11 @@ TEST_P(BatchNormGlu_f32, MatchesCpuTwin) {
 }
 
 const BnCase kBnCases[] = {
-    {3, 5, 7, 9, true, BatchNormMode::Eval},
-    {3, 5, 7, 9, false, BatchNormMode::Batch},
-    {2, 3, 4, 4, true, BatchNormMode::Batch},      // the init layer's 4x4 plane
-    {2, 2, 90, 100, true, BatchNormMode::Batch},   // 18000 values per channel: 3 statistics blocks
-    {1, 4, 3, 5, false, BatchNormMode::Batch},     // batch 1 (statistics over H, W only)
-    {2, 300, 1, 1, false, BatchNormMode::Eval},    // 600 channels: two fold blocks
+    {3, 5, 7, 9, true, BatchNormMode::Eval},     {3, 5, 7, 9, false, BatchNormMode::Batch},
+    {2, 3, 4, 4, true, BatchNormMode::Batch},     // the init layer's 4x4 plane
+    {2, 2, 90, 100, true, BatchNormMode::Batch},  // 18000 values per channel: 3 statistics blocks
+    {1, 4, 3, 5, false, BatchNormMode::Batch},    // batch 1 (statistics over H, W only)
+    {2, 300, 1, 1, false, BatchNormMode::Eval},   // 600 channels: two fold blocks
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, BatchNormGlu_f32, ::testing::ValuesIn(kBnCases), bn_name);
 
@@ -244,8 +253,8 @@ TEST_P(UpConvBnGlu_f32, MatchesCpuTwin) {
     cpu::upconv_bn_glu(ref);
 
     for_each_schedule([&](const std::string& schedule) {
-        DeviceBuffer<float> dx(x), dw(w), dn(noise), dy(std::vector<float>(ny, NAN)), ds(std::vector<float>(nt, NAN)),
-            dg(bn.gamma), db(bn.beta), dm(bn.mean), dv(bn.var);
+        DeviceBuffer<float> dx(x), dw(w), dn(noise), dy(std::vector<float>(ny, NAN)),
+            ds(std::vector<float>(nt, NAN)), dg(bn.gamma), db(bn.beta), dm(bn.mean), dv(bn.var);
         UpConvBnGluParams q = p;
         q.x = dx.get();
         q.weight = dw.get();
@@ -262,12 +271,13 @@ TEST_P(UpConvBnGlu_f32, MatchesCpuTwin) {
 }
 
 const UpCase kUpCases[] = {
-    {2, 5, 7, 5, 6, 2, true, BatchNormMode::Eval},    // fused kernel, 16x256 tile (C < 24), UpBlockComp conv 1
-    {3, 6, 5, 4, 3, 1, true, BatchNormMode::Eval},    // fused, 16x256, no upsample (UpBlockComp conv 2)
-    {1, 6, 30, 4, 3, 2, false, BatchNormMode::Eval},  // fused, 64x64 tile (C >= 24), UpBlock
-    {2, 4, 40, 3, 3, 1, true, BatchNormMode::Eval},   // fused, 64x64, two channel-pair tiles
-    {3, 4, 5, 4, 5, 2, true, BatchNormMode::Batch},   // two passes: conv2d (16x256) + batchnorm_glu
-    {2, 3, 26, 3, 4, 2, false, BatchNormMode::Batch}, // two passes: conv2d (64x64, O = 52)
+    {2, 5, 7, 5, 6, 2, true, BatchNormMode::Eval},  // fused kernel, 16x256 tile (C < 24), UpBlockComp conv 1
+    {3, 6, 5, 4, 3, 1, true, BatchNormMode::Eval},  // fused, 16x256, no upsample (UpBlockComp conv 2)
+    {1, 6, 30, 4, 3, 2, false, BatchNormMode::Eval},   // fused, 64x64 tile (C >= 24), UpBlock
+    {2, 4, 40, 3, 3, 1, true, BatchNormMode::Eval},    // fused, 64x64, two channel-pair tiles
+    {1, 4, 6, 16, 17, 2, true, BatchNormMode::Eval},   // fused, 16x256; the twin's conv in sub-pixel form
+    {3, 4, 5, 4, 5, 2, true, BatchNormMode::Batch},    // two passes: conv2d (16x256) + batchnorm_glu
+    {2, 3, 26, 3, 4, 2, false, BatchNormMode::Batch},  // two passes: conv2d (64x64, O = 52)
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, UpConvBnGlu_f32, ::testing::ValuesIn(kUpCases), up_name);
 
@@ -296,7 +306,8 @@ struct SeCase {
 std::string se_name(const ::testing::TestParamInfo<SeCase>& info) {
     const SeCase& c = info.param;
     std::ostringstream s;
-    s << "n" << c.n << "_cs" << c.cs << "_" << c.hs << "x" << c.ws << "_cb" << c.cb << "_" << c.hb << "x" << c.wb;
+    s << "n" << c.n << "_cs" << c.cs << "_" << c.hs << "x" << c.ws << "_cb" << c.cb << "_" << c.hb << "x"
+      << c.wb;
     return s.str();
 }
 
@@ -337,10 +348,10 @@ TEST_P(SeBlock_f32, MatchesCpuTwin) {
 }
 
 const SeCase kSeCases[] = {
-    {2, 5, 4, 4, 6, 8, 8},       // se_64 shape class: 4x4 small input (pool = identity)
-    {1, 70, 8, 8, 40, 16, 16},   // two input-channel chunks; 8x8 small input (2x2 blocks)
-    {3, 3, 16, 12, 9, 5, 7},     // non-square small input, odd big plane
-    {2, 16, 32, 32, 33, 9, 9},   // 8x8 pooling blocks (se_512's 32x32 input), 33 gates
+    {2, 5, 4, 4, 6, 8, 8},      // se_64 shape class: 4x4 small input (pool = identity)
+    {1, 70, 8, 8, 40, 16, 16},  // two input-channel chunks; 8x8 small input (2x2 blocks)
+    {3, 3, 16, 12, 9, 5, 7},    // non-square small input, odd big plane
+    {2, 16, 32, 32, 33, 9, 9},  // 8x8 pooling blocks (se_512's 32x32 input), 33 gates
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, SeBlock_f32, ::testing::ValuesIn(kSeCases), se_name);
 

@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 #include <sstream>
 #include <string>
@@ -45,8 +45,8 @@ struct ConvCase {
 std::string conv_name(const ::testing::TestParamInfo<ConvCase>& info) {
     const ConvCase& c = info.param;
     std::ostringstream s;
-    s << "k" << c.kh << "x" << c.kw << "_s" << c.stride << "_p" << c.ph << "x" << c.pw << "_n" << c.batch << "_i" << c.in
-      << "_o" << c.out << "_" << c.h << "x" << c.w;
+    s << "k" << c.kh << "x" << c.kw << "_s" << c.stride << "_p" << c.ph << "x" << c.pw << "_n" << c.batch
+      << "_i" << c.in << "_o" << c.out << "_" << c.h << "x" << c.w;
     return s.str();
 }
 
@@ -96,10 +96,13 @@ TEST_P(ConvBnRelu_f32, MatchesCpuTwin) {
                             for (int kx = 0; kx < c.kw; ++kx) {
                                 const int iy = oy * c.stride - c.ph + ky, ix = ox * c.stride - c.pw + kx;
                                 if (iy < 0 || iy >= c.h || ix < 0 || ix >= c.w) continue;
-                                s += std::fabs(w[((o * c.in + i) * c.kh + ky) * c.kw + kx] *
-                                               x[((static_cast<std::size_t>(n) * c.in + i) * c.h + iy) * c.w + ix]);
+                                s += std::fabs(
+                                    w[((o * c.in + i) * c.kh + ky) * c.kw + kx] *
+                                    x[((static_cast<std::size_t>(n) * c.in + i) * c.h + iy) * c.w + ix]);
                             }
-                    scale[((static_cast<std::size_t>(n) * p.y_channels + p.y_channel_offset + o) * ho + oy) * wo + ox] = s;
+                    scale[((static_cast<std::size_t>(n) * p.y_channels + p.y_channel_offset + o) * ho + oy) *
+                              wo +
+                          ox] = s;
                 }
     const double tolerance = tol::gemm_f32(k + 1);
 
@@ -124,8 +127,8 @@ TEST_P(ConvBnRelu_f32, MatchesCpuTwin) {
                 max_ref = std::max(max_ref, std::fabs(static_cast<double>(want[e])));
             }
             if (!(err <= bound) && reported++ < 5)
-                ADD_FAILURE() << schedule << ": y[" << e << "] (channel " << ch << ") = " << got[e] << ", twin " << want[e]
-                              << ", bound " << bound;
+                ADD_FAILURE() << schedule << ": y[" << e << "] (channel " << ch << ") = " << got[e]
+                              << ", twin " << want[e] << ", bound " << bound;
         }
         EXPECT_EQ(reported, 0) << schedule << ": elements outside the tolerance";
         // max |kernel - twin| / max |twin|, the relative error the issue reports
@@ -202,8 +205,8 @@ void check_pool(const PoolCase& c, Entry entry, Twin twin) {
     p.y_channel_offset = 2;
     p.y_channels = c.channels + 3;
     const std::vector<float> x = make_values(static_cast<std::size_t>(c.batch) * c.channels * c.h * c.w, 4);
-    const std::vector<float> y0(static_cast<std::size_t>(c.batch) * p.y_channels * p.out_height() * p.out_width(),
-                                kSentinel);
+    const std::vector<float> y0(
+        static_cast<std::size_t>(c.batch) * p.y_channels * p.out_height() * p.out_width(), kSentinel);
     std::vector<float> want = y0;
     Params ref = p;
     ref.x = x.data();
@@ -227,14 +230,16 @@ void check_pool(const PoolCase& c, Entry entry, Twin twin) {
 class MaxPool2d_f32 : public ::testing::TestWithParam<PoolCase> {};
 TEST_P(MaxPool2d_f32, MatchesCpuTwinExactly) {
     LF_REQUIRE_BACKEND();
-    check_pool<MaxPool2dParams>(GetParam(), &LF_TEST_NS::max_pool2d, [](const MaxPool2dParams& p) { cpu::max_pool2d(p); });
+    check_pool<MaxPool2dParams>(GetParam(), &LF_TEST_NS::max_pool2d,
+                                [](const MaxPool2dParams& p) { cpu::max_pool2d(p); });
 }
 INSTANTIATE_TEST_SUITE_P(Shapes, MaxPool2d_f32, ::testing::ValuesIn(kPoolCases), pool_name);
 
 class AvgPool2d_f32 : public ::testing::TestWithParam<PoolCase> {};
 TEST_P(AvgPool2d_f32, MatchesCpuTwinExactly) {
     LF_REQUIRE_BACKEND();
-    check_pool<AvgPool2dParams>(GetParam(), &LF_TEST_NS::avg_pool2d, [](const AvgPool2dParams& p) { cpu::avg_pool2d(p); });
+    check_pool<AvgPool2dParams>(GetParam(), &LF_TEST_NS::avg_pool2d,
+                                [](const AvgPool2dParams& p) { cpu::avg_pool2d(p); });
 }
 INSTANTIATE_TEST_SUITE_P(Shapes, AvgPool2d_f32, ::testing::ValuesIn(kPoolCases), pool_name);
 

@@ -2,7 +2,8 @@
 # FID(folder A, stats B), printed digit for digit (the statistics are written as float64 .npz and
 # the distance is the same function of the same numbers). Also checks that FID(A, A) is ~0 and
 # that `lfgen features` writes [N, 2048] features. Used by tests/cli/fid_errors.cmake:
-#   cmake -DLFGEN=... -DDIR=<make_fid_cli_inputs dir> -P fid_stats_roundtrip.cmake
+# With -DPYTHON=<interpreter with NumPy>, also checks that np.load reads the written statistics.
+#   cmake -DLFGEN=... -DDIR=<make_fid_cli_inputs dir> [-DPYTHON=...] -P fid_stats_roundtrip.cmake
 if(NOT LFGEN OR NOT DIR)
   message(FATAL_ERROR "usage: cmake -DLFGEN=... -DDIR=... -P fid_stats_roundtrip.cmake")
 endif()
@@ -39,6 +40,16 @@ if(NOT folders STREQUAL stats OR NOT folders STREQUAL mixed)
 endif()
 if(folders LESS_EQUAL 0)
   message(FATAL_ERROR "FID of two different folders is ${folders}, expected > 0")
+endif()
+# pytorch-fid reads the file with np.load(path)['mu'][:] / ['sigma'][:]: check that NumPy does.
+if(PYTHON)
+  execute_process(COMMAND "${PYTHON}" -c
+    "import sys, numpy as np; f = np.load(sys.argv[1]); m, s = f['mu'][:], f['sigma'][:]; assert m.dtype == np.float64 and m.shape == (2048,) and s.shape == (2048, 2048), (m.dtype, m.shape, s.shape); assert (s == s.T).all(); print('numpy reads', sys.argv[1])"
+    "${DIR}/A_stats.npz" RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc STREQUAL "0")
+    message(FATAL_ERROR "NumPy cannot read the statistics lfgen wrote:\n${out}${err}")
+  endif()
+  message(STATUS "${out}")
 endif()
 run_lfgen(out fid "${DIR}/A_stats.npz" "${DIR}/A_stats.npz")
 fid_value(same "${out}")

@@ -1,8 +1,8 @@
 // make_fid_cli_inputs.cpp: writes the inputs of the `lfgen fid` / `lfgen features` CLI tests
 // (tests/cli/fid_errors.cmake) into DIR:
-//   inception_random.safetensors  FID InceptionV3 weights with the official layout (InceptionFid::
-//                                 state_dict_layout), He-normal convs, BN gamma 1 / beta 0.1 /
-//                                 mean 0 / var 1, seeded: a real net without a 96 MB download
+//   inception_random.safetensors  FID InceptionV3 weights with the official layout
+//                                 (InceptionFid::random_state_dict(7)): a real-sized net without
+//                                 the 96 MB download
 //   A/, B/                        4 and 5 PNG images of mixed sizes (seeded noise + gradients)
 //   empty/                        no images (a README.txt that does not count)
 //   one/                          a single image (the covariance needs two)
@@ -12,6 +12,7 @@
 //   stats_8d.npz                  mu [8], sigma [8, 8] (valid, but not 2048-d)
 //   stats_garbage.npz             not a zip archive
 //   images.npy                    [3, 3, 40, 52] float32 in [0, 1] (for lfgen features)
+//   images_3d.npy                 the same as [9, 40, 52] (not NCHW)
 // Usage: make_fid_cli_inputs DIR
 #include <cmath>
 #include <cstdint>
@@ -32,28 +33,8 @@ using namespace lf;
 namespace {
 
 void write_weights(const std::string& path) {
-    std::mt19937_64 rng(7);
-    std::normal_distribution<float> g;
-    std::vector<std::pair<std::string, Tensor>> tensors;
-    for (const auto& [name, shape] : InceptionFid::state_dict_layout()) {
-        const bool nbt = name.size() > 20 && name.compare(name.size() - 20, 20, ".num_batches_tracked") == 0;
-        Tensor t = Tensor::empty(shape, nbt ? DType::I64 : DType::F32);
-        if (nbt) {
-            t.data<std::int64_t>()[0] = 0;
-        } else if (shape.size() >= 2) {  // conv or fc weight
-            const std::int64_t fan_in = t.numel() / shape[0];
-            const float stdev = std::sqrt(2.0f / static_cast<float>(fan_in));
-            for (std::int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = stdev * g(rng);
-        } else {
-            const bool var = name.find("running_var") != std::string::npos;
-            const bool gamma = name.find(".bn.weight") != std::string::npos;
-            const bool beta = name.find(".bn.bias") != std::string::npos;
-            const float v = var || gamma ? 1.0f : (beta ? 0.1f : 0.0f);
-            for (std::int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = v;
-        }
-        tensors.emplace_back(name, std::move(t));
-    }
-    write_safetensors(path, tensors, {{"architecture", "inception_fid"}, {"generator", "make_fid_cli_inputs (random)"}});
+    write_safetensors(path, InceptionFid::random_state_dict(7),
+                      {{"architecture", "inception_fid"}, {"generator", "make_fid_cli_inputs (random)"}});
 }
 
 void write_image(const std::string& path, int w, int h, std::uint32_t seed) {
@@ -90,8 +71,12 @@ int main(int argc, char** argv) {
         for (const char* sub : {"A", "B", "empty", "one", "unreadable"}) fs::create_directories(dir / sub);
         write_weights((dir / "inception_random.safetensors").string());
         const int sizes[][2] = {{32, 32}, {48, 40}, {64, 64}, {40, 56}, {299, 299}};
-        for (int i = 0; i < 4; ++i) write_image((dir / "A" / ("img" + std::to_string(i) + ".png")).string(), sizes[i][0], sizes[i][1], 100 + i);
-        for (int i = 0; i < 5; ++i) write_image((dir / "B" / ("img" + std::to_string(i) + ".png")).string(), sizes[i][0], sizes[i][1], 200 + i);
+        for (int i = 0; i < 4; ++i)
+            write_image((dir / "A" / ("img" + std::to_string(i) + ".png")).string(), sizes[i][0], sizes[i][1],
+                        100 + i);
+        for (int i = 0; i < 5; ++i)
+            write_image((dir / "B" / ("img" + std::to_string(i) + ".png")).string(), sizes[i][0], sizes[i][1],
+                        200 + i);
         std::ofstream(dir / "A" / "notes.txt") << "not an image: ignored by the *.png/*.jpg/... glob\n";
         std::ofstream(dir / "empty" / "README.txt") << "no images here\n";
         write_image((dir / "one" / "only.png").string(), 32, 32, 300);
@@ -103,8 +88,10 @@ int main(int argc, char** argv) {
         std::ofstream(dir / "stats_garbage.npz") << "definitely not a zip archive";
         Tensor images = Tensor::empty({3, 3, 40, 52}, DType::F32);
         std::mt19937 rng(5);
-        for (std::int64_t i = 0; i < images.numel(); ++i) images.data<float>()[i] = static_cast<float>(rng() % 256) / 255.0f;
+        for (std::int64_t i = 0; i < images.numel(); ++i)
+            images.data<float>()[i] = static_cast<float>(rng() % 256) / 255.0f;
         npy::save((dir / "images.npy").string(), images);
+        npy::save((dir / "images_3d.npy").string(), images.reshape({9, 40, 52}));
     } catch (const std::exception& e) {
         std::cerr << "make_fid_cli_inputs: " << e.what() << '\n';
         return 1;

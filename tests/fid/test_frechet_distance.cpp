@@ -29,7 +29,8 @@ Tensor random_features(std::int64_t n, std::int64_t d, std::uint32_t seed, doubl
     std::vector<double> z(static_cast<std::size_t>(d));
     for (std::int64_t i = 0; i < n; ++i) {
         for (auto& v : z) v = g(rng);
-        for (std::int64_t j = 0; j < d; ++j) t.data<double>()[i * d + j] = z[j] + (j ? 0.5 * z[j - 1] : 0.0) + shift;
+        for (std::int64_t j = 0; j < d; ++j)
+            t.data<double>()[i * d + j] = z[j] + (j ? 0.5 * z[j - 1] : 0.0) + shift;
     }
     return t;
 }
@@ -44,7 +45,9 @@ double sqrt_trace_dgeev(const GaussianStats& a, const GaussianStats& b) {
     for (int i = 0; i < d; ++i)
         for (int k = 0; k < d; ++k)
             for (int j = 0; j < d; ++j) prod[i * d + j] += s1[i * d + k] * s2[k * d + j];
-    EXPECT_EQ(LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', d, prod.data(), d, wr.data(), wi.data(), nullptr, 1, nullptr, 1), 0);
+    EXPECT_EQ(LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', d, prod.data(), d, wr.data(), wi.data(), nullptr, 1,
+                            nullptr, 1),
+              0);
     double sum = 0.0;
     for (int i = 0; i < d; ++i) sum += wr[i] > 0 ? std::sqrt(wr[i]) : 0.0;
     return sum;
@@ -64,7 +67,8 @@ TEST(GaussianStats, MatchesTwoPassCovariance) {
         for (std::int64_t k = 0; k < d; ++k) {
             double c = 0;
             const double mj = s.mu.data<double>()[j], mk = s.mu.data<double>()[k];
-            for (std::int64_t i = 0; i < n; ++i) c += (x.data<double>()[i * d + j] - mj) * (x.data<double>()[i * d + k] - mk);
+            for (std::int64_t i = 0; i < n; ++i)
+                c += (x.data<double>()[i * d + j] - mj) * (x.data<double>()[i * d + k] - mk);
             c /= (n - 1);  // unbiased, as np.cov
             EXPECT_NEAR(s.sigma.data<double>()[j * d + k], c, 1e-11) << j << "," << k;
         }
@@ -80,7 +84,11 @@ TEST(FrechetDistance, RankDeficientIsFiniteAndMatchesGeneralEigenvalues) {
     const GaussianStats b = gaussian_stats(random_features(10, 48, 3, 0.25), "b");
     const FrechetResult r = frechet_distance(a, b);
     ASSERT_TRUE(std::isfinite(r.value));
+    EXPECT_EQ(r.route, FrechetRoute::PivotedCholesky);  // S1 is singular: not the plain Cholesky route
     EXPECT_EQ(r.rank1, 9);
+    const FrechetResult e = frechet_distance(a, b, "a", "b", FrechetRoute::Eigen);
+    EXPECT_EQ(e.route, FrechetRoute::Eigen);
+    EXPECT_EQ(e.rank1, 9);
     const double want = sqrt_trace_dgeev(a, b);
     // dgeev returns the 39 zero eigenvalues of the singular nonsymmetric S1 S2 as noise of size
     // ~d * eps * |S1| |S2|, and each adds sqrt(noise) to its sum: that bounds the difference.
@@ -91,6 +99,9 @@ TEST(FrechetDistance, RankDeficientIsFiniteAndMatchesGeneralEigenvalues) {
     }
     const double noise = std::sqrt(48 * 2.3e-16 * std::sqrt(n1) * std::sqrt(n2));
     EXPECT_NEAR(r.sqrt_trace, want, (48 - 9) * noise + 1e-10 * r.trace_sum);
+    EXPECT_NEAR(e.sqrt_trace, want, (48 - 9) * noise + 1e-10 * r.trace_sum);
+    // both routes drop S1's null space exactly, so they agree far more closely than with dgeev
+    EXPECT_NEAR(r.sqrt_trace, e.sqrt_trace, 1e-10 * r.trace_sum);
 }
 
 TEST(FrechetDistance, Identities) {
@@ -101,6 +112,20 @@ TEST(FrechetDistance, Identities) {
     const double ab = frechet_distance(a, b).value, ba = frechet_distance(b, a).value;
     EXPECT_NEAR(ab, ba, 1e-10 * ab);
     EXPECT_NEAR(frechet_distance(a, b).sqrt_trace, sqrt_trace_dgeev(a, b), 1e-10 * ab);
+}
+
+TEST(FrechetDistance, CholeskyAndEigenRoutesAgree) {
+    const GaussianStats a = gaussian_stats(random_features(400, 40, 8), "a");
+    const GaussianStats b = gaussian_stats(random_features(400, 40, 9, 0.3), "b");
+    const FrechetResult chol = frechet_distance(a, b);
+    const FrechetResult eig = frechet_distance(a, b, "a", "b", FrechetRoute::Eigen);
+    EXPECT_EQ(chol.route, FrechetRoute::Cholesky);
+    EXPECT_EQ(eig.route, FrechetRoute::Eigen);
+    EXPECT_EQ(eig.rank1, 40);
+    // both are backward-stable float64 factorizations of the same matrices: agree to ~1e-12 of the
+    // trace terms
+    EXPECT_NEAR(chol.sqrt_trace, eig.sqrt_trace, 1e-12 * chol.trace_sum);
+    EXPECT_NEAR(chol.value, eig.value, 1e-11 * chol.trace_sum);
 }
 
 TEST(FrechetDistance, ShapeErrorsNameTheSource) {
@@ -119,7 +144,8 @@ TEST(FrechetDistance, ShapeErrorsNameTheSource) {
 TEST(FrechetDistanceFixture, MatchesPytorchFid) {
     const char* dir = std::getenv("LF_FID_FIXTURE_DIR");
     if (!dir || !std::filesystem::exists(std::string(dir) + "/fd_A.npy"))
-        GTEST_SKIP() << "no unpacked fid_inception_random_golden fixture (../shared/fixtures or Python+NumPy missing)";
+        GTEST_SKIP()
+            << "no unpacked fid_inception_random_golden fixture (../shared/fixtures or Python+NumPy missing)";
     const std::string d = dir;
     const GaussianStats a = gaussian_stats(npy::load(d + "/fd_A.npy"), "fd_A");
     const GaussianStats b = gaussian_stats(npy::load(d + "/fd_B.npy"), "fd_B");

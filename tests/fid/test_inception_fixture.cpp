@@ -38,7 +38,8 @@ class InceptionFixture : public ::testing::TestWithParam<const char*> {};
 TEST_P(InceptionFixture, Pool3MatchesPytorchFid) {
     const std::string dir = fixture_dir();
     if (dir.empty() || !std::filesystem::exists(dir + "/fid_inception_random.safetensors"))
-        GTEST_SKIP() << "no converted fid_inception_random fixture (../shared/fixtures or Python+NumPy missing)";
+        GTEST_SKIP()
+            << "no converted fid_inception_random fixture (../shared/fixtures or Python+NumPy missing)";
     static const InceptionFid net = InceptionFid::load(dir + "/fid_inception_random.safetensors");
     const std::string suffix = GetParam();
     const Tensor x = npy::load(dir + "/x" + suffix + ".npy");

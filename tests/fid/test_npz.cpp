@@ -3,7 +3,6 @@
 // by tools/reference/make_fid_npz_golden.py) are read; broken archives give one-line errors naming
 // the file.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,7 +17,9 @@ namespace lf {
 namespace {
 
 std::string temp_path(const std::string& name) {
-    return (std::filesystem::temp_directory_path() / ("lf_test_npz_" + std::to_string(::getpid()) + "_" + name)).string();
+    return (std::filesystem::temp_directory_path() /
+            ("lf_test_npz_" + std::to_string(::getpid()) + "_" + name))
+        .string();
 }
 
 Tensor arange_f64(Shape shape) {

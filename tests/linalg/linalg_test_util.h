@@ -28,7 +28,8 @@ inline std::vector<double> load_f64(const std::string& name) {
 }
 
 // Largest principal angle (radians) between the row spaces of a [k, d] and b [k, d] (orthonormal rows).
-inline double max_principal_angle(const std::vector<double>& a, const std::vector<double>& b, int k, std::int64_t d) {
+inline double max_principal_angle(const std::vector<double>& a, const std::vector<double>& b, int k,
+                                  std::int64_t d) {
     std::vector<double> m(static_cast<std::size_t>(k) * k, 0.0);  // M = A B^T
     for (int i = 0; i < k; ++i)
         for (int j = 0; j < k; ++j) {
@@ -40,7 +41,8 @@ inline double max_principal_angle(const std::vector<double>& a, const std::vecto
     for (int i = 0; i < k; ++i)
         for (int j = 0; j < k; ++j) {
             double s = 0.0;
-            for (int c = 0; c < k; ++c) s += m[static_cast<std::size_t>(i) * k + c] * m[static_cast<std::size_t>(j) * k + c];
+            for (int c = 0; c < k; ++c)
+                s += m[static_cast<std::size_t>(i) * k + c] * m[static_cast<std::size_t>(j) * k + c];
             mmt[static_cast<std::size_t>(i) * k + j] = s;
         }
     const EighResult e = eigh_descending(mmt.data(), k, k);
@@ -49,8 +51,8 @@ inline double max_principal_angle(const std::vector<double>& a, const std::vecto
 }
 
 // ||A V^T - V^T diag(l)||_F / (||A||_F ||V||_F) in float32 for rows V [k, n] of a symmetric A [n, n].
-inline double eigen_residual_f32(const std::vector<double>& a, const std::vector<double>& v, const std::vector<double>& l,
-                                 int k, int n) {
+inline double eigen_residual_f32(const std::vector<double>& a, const std::vector<double>& v,
+                                 const std::vector<double>& l, int k, int n) {
     std::vector<float> af(a.begin(), a.end()), vf(v.begin(), v.end());
     double num = 0.0, an = 0.0, vn = 0.0;
     for (float x : af) an += static_cast<double>(x) * x;
@@ -58,8 +60,10 @@ inline double eigen_residual_f32(const std::vector<double>& a, const std::vector
     for (int i = 0; i < k; ++i)
         for (int r = 0; r < n; ++r) {
             float s = 0.0f;
-            for (int c = 0; c < n; ++c) s += af[static_cast<std::size_t>(r) * n + c] * vf[static_cast<std::size_t>(i) * n + c];
-            const double diff = static_cast<double>(s) - static_cast<float>(l[i]) * vf[static_cast<std::size_t>(i) * n + r];
+            for (int c = 0; c < n; ++c)
+                s += af[static_cast<std::size_t>(r) * n + c] * vf[static_cast<std::size_t>(i) * n + c];
+            const double diff =
+                static_cast<double>(s) - static_cast<float>(l[i]) * vf[static_cast<std::size_t>(i) * n + r];
             num += diff * diff;
         }
     return std::sqrt(num) / (std::sqrt(an) * std::sqrt(vn));

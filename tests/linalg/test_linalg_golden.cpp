@@ -117,12 +117,13 @@ TEST_P(IcaGolden, AmariNoWorseThanSklearn) {
         }
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, IcaGolden,
-                         ::testing::Values(IcaCase{IcaAlgorithm::Parallel, IcaFunction::Logcosh, 0, "parallel_logcosh"},
-                                           IcaCase{IcaAlgorithm::Parallel, IcaFunction::Exp, 1, "parallel_exp"},
-                                           IcaCase{IcaAlgorithm::Parallel, IcaFunction::Cube, 2, "parallel_cube"},
-                                           IcaCase{IcaAlgorithm::Deflation, IcaFunction::Logcosh, 3, "deflation_logcosh"}),
-                         [](const ::testing::TestParamInfo<IcaCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Configs, IcaGolden,
+    ::testing::Values(IcaCase{IcaAlgorithm::Parallel, IcaFunction::Logcosh, 0, "parallel_logcosh"},
+                      IcaCase{IcaAlgorithm::Parallel, IcaFunction::Exp, 1, "parallel_exp"},
+                      IcaCase{IcaAlgorithm::Parallel, IcaFunction::Cube, 2, "parallel_cube"},
+                      IcaCase{IcaAlgorithm::Deflation, IcaFunction::Logcosh, 3, "deflation_logcosh"}),
+    [](const ::testing::TestParamInfo<IcaCase>& info) { return std::string(info.param.name); });
 
 void check_sefa(const std::string& spec, const std::string& tag) {
     const StyleGan2 g = StyleGan2::load(std::string(LF_SOURCE_DIR) + "/weights/tiny/sg2_tiny32.safetensors");
@@ -156,8 +157,12 @@ void check_sefa(const std::string& spec, const std::string& tag) {
     EXPECT_LT(orthonormality_error_f32(r.directions, w, w), 1e-5);
 }
 
-TEST(SefaGolden, AllLayersMatchNumpyEigh) { check_sefa("all", "all"); }
-TEST(SefaGolden, Layers0To3MatchNumpyEigh) { check_sefa("0-3", "0_3"); }
+TEST(SefaGolden, AllLayersMatchNumpyEigh) {
+    check_sefa("all", "all");
+}
+TEST(SefaGolden, Layers0To3MatchNumpyEigh) {
+    check_sefa("0-3", "0_3");
+}
 
 }  // namespace
 }  // namespace lf::test

@@ -43,7 +43,8 @@ TEST_P(IcaNonlinearityKernel, MatchesTwin) {
     for_each_schedule([&](const std::string&) {
         DeviceBuffer<float> y(y0);
         DeviceBuffer<double> sums(std::vector<double>(c.rows, -1.0));
-        DeviceBuffer<double> partial(std::vector<double>(static_cast<std::size_t>(ica_nonlinearity_workspace(c.rows, c.cols)), 0.0));
+        DeviceBuffer<double> partial(
+            std::vector<double>(static_cast<std::size_t>(ica_nonlinearity_workspace(c.rows, c.cols)), 0.0));
         IcaNonlinearityParams q{c.rows, c.cols, y.get(), ld, sums.get(), c.fun, c.alpha, partial.get()};
         LF_TEST_NS::ica_nonlinearity(q);
         const std::vector<float> got = y.to_host();
@@ -57,7 +58,8 @@ TEST_P(IcaNonlinearityKernel, MatchesTwin) {
                 }
                 // g is bounded by |u|^3 (cube) or 1: the twin's own expf and the device's tanhf/expf differ
                 // by a few ulp; 4e-7 absolute + 2e-6 relative covers both (float32 unit roundoff 6e-8).
-                ASSERT_NEAR(got[at], want[at], 4e-7 + 2e-6 * std::fabs(want[at])) << "row " << r << " col " << j;
+                ASSERT_NEAR(got[at], want[at], 4e-7 + 2e-6 * std::fabs(want[at]))
+                    << "row " << r << " col " << j;
             }
             // Sum of cols values of g' in float per thread/lane, float64 across: relative 1e-5.
             EXPECT_NEAR(got_sum[r], want_sum[r], 1e-5 * (std::fabs(want_sum[r]) + c.cols)) << "row " << r;
@@ -85,8 +87,10 @@ TEST(ScatterKernels, ShiftAndAccumulateMatchTwins) {
     std::vector<double> want_acc(1234, 0.5);
     cpu::accumulate_f64({1234, src.data(), want_acc.data()});
     for_each_schedule([&](const std::string&) {
-        DeviceBuffer<float> dx(x), dout(std::vector<float>(static_cast<std::size_t>(rows * ldo), 0.0f)), dsrc(src);
-        DeviceBuffer<double> dshift(shift), dsum(std::vector<double>(cols, 1.5)), dacc(std::vector<double>(1234, 0.5));
+        DeviceBuffer<float> dx(x), dout(std::vector<float>(static_cast<std::size_t>(rows * ldo), 0.0f)),
+            dsrc(src);
+        DeviceBuffer<double> dshift(shift), dsum(std::vector<double>(cols, 1.5)),
+            dacc(std::vector<double>(1234, 0.5));
         LF_TEST_NS::scatter_shift({rows, cols, dx.get(), ldx, dshift.get(), dout.get(), ldo, dsum.get()});
         LF_TEST_NS::accumulate_f64({1234, dsrc.get(), dacc.get()});
         // Same operations in the same order on both sides (one thread per column, rows in order): exact.

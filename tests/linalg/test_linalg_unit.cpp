@@ -24,7 +24,8 @@ namespace {
 Tensor random_matrix(std::int64_t n, std::int64_t d, std::uint32_t seed) {
     NumpyRandomState rng(seed);
     Tensor t = Tensor::empty({n, d}, DType::F32);
-    for (std::int64_t i = 0; i < n * d; ++i) t.data<float>()[i] = static_cast<float>(rng.standard_normal() * (1 + i % d));
+    for (std::int64_t i = 0; i < n * d; ++i)
+        t.data<float>()[i] = static_cast<float>(rng.standard_normal() * (1 + i % d));
     return t;
 }
 
@@ -83,11 +84,13 @@ TEST(Errors, ComponentCountDataShapeAndNaN) {
     const TensorRowSource src(x, "X.npy");
     PcaOptions o;
     o.components = 6;
-    EXPECT_NE(error_of([&] { pca_exact(src, o); }).find("X.npy: k = 6 is larger than the number of features d = 5"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { pca_exact(src, o); }).find("X.npy: k = 6 is larger than the number of features d = 5"),
+        std::string::npos);
     const TensorRowSource tall(random_matrix(4, 50, 2), "T.npy");
     o.components = 5;
-    EXPECT_NE(error_of([&] { pca_randomized(tall, o); }).find("larger than the number of samples N = 4"), std::string::npos);
+    EXPECT_NE(error_of([&] { pca_randomized(tall, o); }).find("larger than the number of samples N = 4"),
+              std::string::npos);
     IcaOptions io;
     io.components = 9;
     EXPECT_NE(error_of([&] { fastica(src, io); }).find("X.npy: k = 9"), std::string::npos);
@@ -100,7 +103,8 @@ TEST(Errors, ComponentCountDataShapeAndNaN) {
     o.components = 2;
     for (bool randomized : {false, true}) {
         o.randomized = randomized;
-        EXPECT_NE(error_of([&] { pca(nsrc, o); }).find("N.npy: non-finite value (nan) at row 2, column 4"), std::string::npos);
+        EXPECT_NE(error_of([&] { pca(nsrc, o); }).find("N.npy: non-finite value (nan) at row 2, column 4"),
+                  std::string::npos);
     }
     io.components = 2;
     EXPECT_NE(error_of([&] { fastica(nsrc, io); }).find("non-finite value"), std::string::npos);
@@ -147,16 +151,21 @@ TEST(Lstsq, RecoversExactSolutionAndNormalizes) {
     std::vector<double> got = lstsq_qr(x.data(), n, k, z.data(), m);
     for (int i = 0; i < k * m; ++i) EXPECT_NEAR(got[i], p[i], 1e-10);
     normalize_rows(got, k, m);
-    for (int i = 0; i < k; ++i) EXPECT_NEAR(got[i * m] * got[i * m] + got[i * m + 1] * got[i * m + 1] + got[i * m + 2] * got[i * m + 2], 1.0, 1e-12);
+    for (int i = 0; i < k; ++i)
+        EXPECT_NEAR(
+            got[i * m] * got[i * m] + got[i * m + 1] * got[i * m + 1] + got[i * m + 2] * got[i * m + 2], 1.0,
+            1e-12);
     for (std::int64_t i = 0; i < n; ++i) x[i * k + 4] = 2 * x[i * k + 1];  // rank deficient
-    EXPECT_NE(error_of([&] { lstsq_qr(x.data(), n, k, z.data(), m, "--latents Z.npy"); }).find("rank deficient"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of([&] { lstsq_qr(x.data(), n, k, z.data(), m, "--latents Z.npy"); }).find("rank deficient"),
+        std::string::npos);
 }
 
 TEST(Sefa, LayerSpecAndTensorNames) {
     EXPECT_EQ(sefa_parse_layers("all", 4), (std::vector<int>{0, 1, 2, 3}));
     EXPECT_EQ(sefa_parse_layers("0-2,5", 8), (std::vector<int>{0, 1, 2, 5}));
-    EXPECT_NE(error_of([] { sefa_parse_layers("0-9", 8); }).find("--layers: layer 9 is out of range"), std::string::npos);
+    EXPECT_NE(error_of([] { sefa_parse_layers("0-9", 8); }).find("--layers: layer 9 is out of range"),
+              std::string::npos);
     EXPECT_NE(error_of([] { sefa_parse_layers("x", 8); }).find("--layers: 'x'"), std::string::npos);
     StyleGan2Config c;
     c.num_ws = 18;
@@ -177,14 +186,16 @@ TEST(DirectionsFile, Sha256AndRoundTrip) {
     DirectionsFile f;
     f.tensors.emplace_back("directions", tensor_f32({1, 0, 0, 0, 1, 0}, {2, 3}));
     f.tensors.emplace_back("scales", tensor_f32({2, 1}, {2}));
-    f.metadata = {{"format", kDirectionsFormat}, {"format_version", kDirectionsFormatVersion}, {"method", "pca"}};
+    f.metadata = {
+        {"format", kDirectionsFormat}, {"format_version", kDirectionsFormatVersion}, {"method", "pca"}};
     const std::string out = (dir / "d.safetensors").string();
     write_directions(out, f);
     const SafetensorsFile back = SafetensorsFile::open(out);
     EXPECT_EQ(back.metadata().at("format"), "latentfactor-directions");
     EXPECT_EQ(back.get("directions").shape(), (Shape{2, 3}));
     f.tensors[0].second = tensor_f32({2, 0, 0, 0, 1, 0}, {2, 3});
-    EXPECT_NE(error_of([&] { write_directions(out, f); }).find("direction 0 is not unit length"), std::string::npos);
+    EXPECT_NE(error_of([&] { write_directions(out, f); }).find("direction 0 is not unit length"),
+              std::string::npos);
 }
 
 }  // namespace

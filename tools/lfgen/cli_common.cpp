@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 
 #include "kernels/core/error.h"
 #include "kernels/core/numpy_random.h"
@@ -58,19 +59,30 @@ Tensor latents_from_seeds(const std::vector<std::int64_t>& seeds, int z_dim) {
     return z;
 }
 
+std::ostream& notices() {
+    static std::ostringstream buffer;
+    return buffer;
+}
+
+void flush_notices() {
+    auto& buffer = static_cast<std::ostringstream&>(notices());
+    std::cerr << buffer.str();
+    buffer.str("");
+}
+
 Device resolve_command_device(const std::string& spec, bool cuda_supported, const std::string& command) {
     const DeviceSpec parsed = parse_device_spec(spec);
     if (!cuda_supported) {
         if (parsed.is_auto) {
             if (cuda_device_count() > 0)
-                std::cerr << "lfgen: notice: `" << command << "` has no CUDA path yet, running on the CPU\n";
+                notices() << "lfgen: notice: `" << command << "` has no CUDA path yet, running on the CPU\n";
             return Device::cpu();
         }
         LF_CHECK(parsed.device.is_cpu(), "--device ", spec, ": `", command,
                  "` has no CUDA path yet; use --device cpu or auto");
         return Device::cpu();
     }
-    return resolve_device(parsed, &std::cerr);
+    return resolve_device(parsed, &notices());
 }
 
 Tensor slice_rows(const Tensor& t, std::int64_t begin, std::int64_t end) {

@@ -23,6 +23,11 @@ Tensor latents_from_seeds(const std::vector<std::int64_t>& seeds, int z_dim);
 // explicit cuda[:N] is an lf::Error.
 Device resolve_command_device(const std::string& spec, bool cuda_supported, const std::string& command);
 
+// Notices ("lfgen: notice: ...") are collected here and printed to stderr after a command
+// succeeds, so a failing command prints exactly one line: its error.
+std::ostream& notices();
+void flush_notices();
+
 // Rows [begin, end) of a tensor's first dimension, copied into a new host tensor.
 Tensor slice_rows(const Tensor& t, std::int64_t begin, std::int64_t end);
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "kernels/core/device.h"
+#include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
 
 #ifdef LF_WITH_CUDA
@@ -30,7 +31,7 @@ void register_devices(CLI::App& app) {
         std::cout << "build: CPU only (built without CUDA)\n";
 #endif
         std::cout << "CUDA devices: " << count << '\n';
-        const Device d = resolve_device(parsed, &std::cerr);
+        const Device d = resolve_device(parsed, &notices());
         std::cout << "--device " << *spec << " -> " << d.to_string() << '\n';
     });
 }

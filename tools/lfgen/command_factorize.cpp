@@ -6,6 +6,7 @@
 // stderr; --json prints the result summary (with timings) on stdout.
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -54,7 +55,9 @@ struct FactorizeOptions {
 };
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 std::string fmt(double v) {
     std::ostringstream s;
@@ -73,15 +76,15 @@ std::vector<double> column_f64(const Tensor& t) {
 }
 
 // GANSpace regression: A [N, k] = ((x - mean) . c_i) / s_i, then P = lstsq(A, Z), rows normalized.
-std::vector<double> latent_directions(const RowSource& x, const std::vector<double>& comps, const std::vector<double>& mean,
-                                      const std::vector<double>& stdev, int k, const std::string& z_path,
-                                      std::int64_t& z_dim, Device device) {
+std::vector<double> latent_directions(const RowSource& x, const std::vector<double>& comps,
+                                      const std::vector<double>& mean, const std::vector<double>& stdev,
+                                      int k, const std::string& z_path, std::int64_t& z_dim, Device device) {
     const Tensor z = npy::load(z_path);
     LF_CHECK(z.rank() == 2 && (z.dtype() == DType::F32 || z.dtype() == DType::F64), "--latents ", z_path,
              ": expected a 2-D float32/float64 array [N, z_dim], got ", dtype_name(z.dtype()), " ",
              shape_to_string(z.shape()));
-    LF_CHECK(z.dim(0) == x.rows(), "--latents ", z_path, ": has ", z.dim(0), " rows but the data has ", x.rows(),
-             " samples (row i must be the latent of sample i)");
+    LF_CHECK(z.dim(0) == x.rows(), "--latents ", z_path, ": has ", z.dim(0), " rows but the data has ",
+             x.rows(), " samples (row i must be the latent of sample i)");
     const std::int64_t n = x.rows(), d = x.cols();
     z_dim = z.dim(1);
     std::vector<double> a(static_cast<std::size_t>(n) * k), row(d);
@@ -116,8 +119,8 @@ void run_factorize(const FactorizeOptions& opt) {
                            !(opt.method == "ica" && opt.randomized);
     // `auto` without a usable GPU takes the CPU silently (so a bad input still gives one error line).
     const Device device = opt.device == "auto" && cuda_device_count() == 0
-                               ? Device::cpu()
-                               : resolve_command_device(opt.device, cuda_path, "factorize");
+                              ? Device::cpu()
+                              : resolve_command_device(opt.device, cuda_path, "factorize");
 
     DirectionsFile out;
     auto& md = out.metadata;
@@ -142,7 +145,8 @@ void run_factorize(const FactorizeOptions& opt) {
         const int w = r.w_dim;
         const int k = opt.components > 0 ? opt.components : w;
         LF_CHECK(k <= w, "-k ", k, " is larger than w_dim = ", w, " (SeFa has w_dim directions)");
-        std::vector<double> dirs(r.directions.begin(), r.directions.begin() + static_cast<std::int64_t>(k) * w);
+        std::vector<double> dirs(r.directions.begin(),
+                                 r.directions.begin() + static_cast<std::int64_t>(k) * w);
         std::vector<double> ev(r.eigenvalues.begin(), r.eigenvalues.begin() + k);
         out.tensors.emplace_back("directions", tensor_f32(dirs, {k, w}));
         out.tensors.emplace_back("scales", tensor_f32(ev, {k}));
@@ -164,14 +168,22 @@ void run_factorize(const FactorizeOptions& opt) {
         md["model_sha256"] = md["source"];
         md["model"] = opt.model;
         report["layers"] = layers;
-        report["eigenvalues"] = std::vector<double>(r.eigenvalues.begin(), r.eigenvalues.begin() + std::min(k, 20));
-        report["eigenvalue_sum"] = [&] { double s = 0; for (double v : r.eigenvalues) s += v; return s; }();
+        report["eigenvalues"] =
+            std::vector<double>(r.eigenvalues.begin(), r.eigenvalues.begin() + std::min(k, 20));
+        report["eigenvalue_sum"] = [&] {
+            double s = 0;
+            for (double v : r.eigenvalues) s += v;
+            return s;
+        }();
         report["k"] = k;
         report["w_dim"] = w;
     } else {
         LF_CHECK(!opt.data.empty(), "--method ", opt.method, " needs the sample matrix: --data X.npy");
         LF_CHECK(opt.model.empty(), "-m/--model with --method ", opt.method,
                  " (sampling a generator) is not supported yet: give --data X.npy");
+        // The source hash (a full read of the file) runs beside the load and the fit.
+        std::future<std::string> data_hash =
+            std::async(std::launch::async, [path = opt.data] { return sha256_file(path); });
         auto t0 = Clock::now();
         Tensor x = npy::load(opt.data);
         const TensorRowSource src(std::move(x), opt.data);
@@ -183,7 +195,6 @@ void run_factorize(const FactorizeOptions& opt) {
         md["samples"] = std::to_string(n);
         md["features"] = std::to_string(d);
         md["components"] = std::to_string(k);
-        md["source"] = sha256_file(opt.data);
         md["data"] = opt.data;
         report["samples"] = n;
         report["features"] = d;
@@ -228,16 +239,21 @@ void run_factorize(const FactorizeOptions& opt) {
         } else {
             IcaOptions io;
             io.components = k;
-            LF_CHECK(opt.algorithm == "parallel" || opt.algorithm == "deflation", "--algorithm: '", opt.algorithm,
-                     "' is not one of parallel, deflation");
+            LF_CHECK(opt.algorithm == "parallel" || opt.algorithm == "deflation", "--algorithm: '",
+                     opt.algorithm, "' is not one of parallel, deflation");
             io.algorithm = opt.algorithm == "parallel" ? IcaAlgorithm::Parallel : IcaAlgorithm::Deflation;
-            if (opt.fun == "logcosh") io.fun = IcaFunction::Logcosh;
-            else if (opt.fun == "exp") io.fun = IcaFunction::Exp;
-            else if (opt.fun == "cube") io.fun = IcaFunction::Cube;
-            else fail("--fun: '", opt.fun, "' is not one of logcosh, exp, cube");
-            LF_CHECK(opt.whiten == "unit-variance" || opt.whiten == "arbitrary-variance", "--whiten: '", opt.whiten,
-                     "' is not one of unit-variance, arbitrary-variance");
-            io.whiten = opt.whiten == "unit-variance" ? IcaWhiten::UnitVariance : IcaWhiten::ArbitraryVariance;
+            if (opt.fun == "logcosh")
+                io.fun = IcaFunction::Logcosh;
+            else if (opt.fun == "exp")
+                io.fun = IcaFunction::Exp;
+            else if (opt.fun == "cube")
+                io.fun = IcaFunction::Cube;
+            else
+                fail("--fun: '", opt.fun, "' is not one of logcosh, exp, cube");
+            LF_CHECK(opt.whiten == "unit-variance" || opt.whiten == "arbitrary-variance", "--whiten: '",
+                     opt.whiten, "' is not one of unit-variance, arbitrary-variance");
+            io.whiten =
+                opt.whiten == "unit-variance" ? IcaWhiten::UnitVariance : IcaWhiten::ArbitraryVariance;
             io.alpha = opt.alpha;
             io.tol = opt.tol;
             io.max_iter = opt.max_iter;
@@ -249,9 +265,10 @@ void run_factorize(const FactorizeOptions& opt) {
             const IcaResult r = fastica(src, io);
             fit_s = seconds_since(t0);
             if (!r.converged)
-                std::cerr << "lfgen: warning: FastICA did not converge in " << r.iterations << " iterations (last change "
-                          << r.last_change << " >= tol " << opt.tol
-                          << "); the directions are written with converged=false (raise --max-iter or --tol)\n";
+                std::cerr
+                    << "lfgen: warning: FastICA did not converge in " << r.iterations
+                    << " iterations (last change " << r.last_change << " >= tol " << opt.tol
+                    << "); the directions are written with converged=false (raise --max-iter or --tol)\n";
             out.tensors.emplace_back("directions", tensor_f32(r.directions, {k, d}));
             out.tensors.emplace_back("scales", tensor_f32(r.stdev, {k}));
             out.tensors.emplace_back("mean", tensor_f32(r.mean, {d}));
@@ -281,10 +298,12 @@ void run_factorize(const FactorizeOptions& opt) {
             stdev = r.stdev;
             mean = r.mean;
         }
+        md["source"] = data_hash.get();
         if (!opt.latents.empty()) {
             t0 = Clock::now();
             std::int64_t z_dim = 0;
-            const std::vector<double> lat = latent_directions(src, comps, mean, stdev, k, opt.latents, z_dim, device);
+            const std::vector<double> lat =
+                latent_directions(src, comps, mean, stdev, k, opt.latents, z_dim, device);
             out.tensors.emplace_back("latent_directions", tensor_f32(lat, {k, z_dim}));
             md["latents"] = opt.latents;
             md["latents_source"] = sha256_file(opt.latents);
@@ -295,7 +314,8 @@ void run_factorize(const FactorizeOptions& opt) {
     const auto t_write = Clock::now();
     write_directions(opt.output, out);
     const double write_s = seconds_since(t_write);
-    report["seconds"] = {{"load", load_s}, {"fit", fit_s}, {"write", write_s}, {"total", seconds_since(t_start)}};
+    report["seconds"] = {
+        {"load", load_s}, {"fit", fit_s}, {"write", write_s}, {"total", seconds_since(t_start)}};
     report["threads"] = linalg_threads();
     std::cerr << "lfgen: wrote " << opt.output << " (" << opt.method << ", fit " << fit_s << " s)\n";
     if (opt.json) std::cout << report.dump(2) << '\n';
@@ -306,14 +326,19 @@ void run_factorize(const FactorizeOptions& opt) {
 void register_factorize(CLI::App& app) {
     auto opt = std::make_shared<FactorizeOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "factorize", "Find directions: PCA or FastICA of a sample matrix (--data X.npy), or SeFa of a model (-m)");
-    cmd->add_option("--data", opt->data, "sample matrix .npy [N, d] (float32 or float64), one sample per row");
+        "factorize",
+        "Find directions: PCA or FastICA of a sample matrix (--data X.npy), or SeFa of a model (-m)");
+    cmd->add_option("--data", opt->data,
+                    "sample matrix .npy [N, d] (float32 or float64), one sample per row");
     cmd->add_option("-m,--model", opt->model, "model .safetensors (--method sefa)");
     cmd->add_option("--method", opt->method, "pca | ica | sefa")->default_val("pca");
-    cmd->add_option("-k,--components", opt->components, "number of directions (default: min(N, d); SeFa: w_dim)");
+    cmd->add_option("-k,--components", opt->components,
+                    "number of directions (default: min(N, d); SeFa: w_dim)");
     cmd->add_flag("--randomized", opt->randomized, "randomized PCA (Halko et al.), also for ICA's whitening");
-    cmd->add_option("--oversamples", opt->oversamples, "randomized: extra columns of the range finder")->default_val(10);
-    cmd->add_option("--iterations", opt->iterations, "randomized: passes applying X^T X (default: krylov 2, subspace 7)");
+    cmd->add_option("--oversamples", opt->oversamples, "randomized: extra columns of the range finder")
+        ->default_val(10);
+    cmd->add_option("--iterations", opt->iterations,
+                    "randomized: passes applying X^T X (default: krylov 2, subspace 7)");
     cmd->add_option("--scheme", opt->scheme, "randomized: krylov (block Krylov) | subspace (power iteration)")
         ->default_val("krylov");
     cmd->add_option("--algorithm", opt->algorithm, "ICA: parallel | deflation")->default_val("parallel");
@@ -323,13 +348,17 @@ void register_factorize(CLI::App& app) {
     cmd->add_option("--max-iter", opt->max_iter, "ICA: maximum iterations")->default_val(200);
     cmd->add_option("--whiten", opt->whiten, "ICA: unit-variance | arbitrary-variance (as scikit-learn)")
         ->default_val("unit-variance");
-    cmd->add_option("--seed", opt->seed, "seed of ICA's w_init (= sklearn random_state) and of randomized PCA")
+    cmd->add_option("--seed", opt->seed,
+                    "seed of ICA's w_init (= sklearn random_state) and of randomized PCA")
         ->default_val(0);
-    cmd->add_option("--latents", opt->latents, "Z.npy [N, z_dim]: map the components back to z by least squares");
-    cmd->add_option("--layers", opt->layers, "SeFa layers: all | 0-7 | 1,3,6-9 (ws indices)")->default_val("all");
+    cmd->add_option("--latents", opt->latents,
+                    "Z.npy [N, z_dim]: map the components back to z by least squares");
+    cmd->add_option("--layers", opt->layers, "SeFa layers: all | 0-7 | 1,3,6-9 (ws indices)")
+        ->default_val("all");
     cmd->add_option("--space", opt->space, "name of the factorized space for the metadata (e.g. w, b16)");
     cmd->add_option("--batch-rows", opt->batch_rows, "rows per streamed batch")->default_val(4096);
-    cmd->add_option("--threads", opt->threads, "CPU threads for OpenBLAS and the linalg loops (default: all)");
+    cmd->add_option("--threads", opt->threads,
+                    "CPU threads for OpenBLAS and the linalg loops (default: all)");
     add_device_option(*cmd, opt->device);
     cmd->add_option("-o,--output", opt->output, "directions file to write (.safetensors)");
     cmd->add_flag("--json", opt->json, "print the result summary as JSON on stdout");

@@ -35,7 +35,9 @@ struct FidOptions {
 
 const char* const kImageExtensions[] = {"bmp", "jpg", "jpeg", "pgm", "png", "ppm", "tif", "tiff", "webp"};
 
-bool is_stats_path(const std::string& p) { return p.size() >= 4 && p.compare(p.size() - 4, 4, ".npz") == 0; }
+bool is_stats_path(const std::string& p) {
+    return p.size() >= 4 && p.compare(p.size() - 4, 4, ".npz") == 0;
+}
 
 // The image files of a folder, as pytorch-fid globs and sorts them.
 std::vector<std::string> list_images(const std::string& dir) {
@@ -52,7 +54,8 @@ std::vector<std::string> list_images(const std::string& dir) {
         if (listed && it->is_regular_file(ec)) files.push_back(it->path().string());
     }
     LF_CHECK(!ec, dir, ": cannot list the folder (", ec.message(), ")");
-    LF_CHECK(!files.empty(), dir, ": no images (*.png, *.jpg, *.jpeg, *.bmp, *.pgm, *.ppm, *.tif, *.tiff, *.webp) in the folder");
+    LF_CHECK(!files.empty(), dir,
+             ": no images (*.png, *.jpg, *.jpeg, *.bmp, *.pgm, *.ppm, *.tif, *.tiff, *.webp) in the folder");
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -75,7 +78,8 @@ GaussianStats load_stats(const std::string& path) {
         (name == "mu" ? have_mu : have_sigma) = true;
     }
     LF_CHECK(have_mu, path, ": no 'mu' array (a FID statistics .npz holds 'mu' [d] and 'sigma' [d, d])");
-    LF_CHECK(have_sigma, path, ": no 'sigma' array (a FID statistics .npz holds 'mu' [d] and 'sigma' [d, d])");
+    LF_CHECK(have_sigma, path,
+             ": no 'sigma' array (a FID statistics .npz holds 'mu' [d] and 'sigma' [d, d])");
     check_gaussian_stats(s, path);
     return s;
 }
@@ -97,7 +101,8 @@ void fill_from_files(const InceptionSetup& setup, const std::vector<std::string>
         Tensor chw = Tensor::empty({1, 3, img.height, img.width}, DType::F32);
         float* dst = chw.data<float>();
         for (std::int64_t q = 0; q < plane; ++q)
-            for (int c = 0; c < 3; ++c) dst[c * plane + q] = static_cast<float>(img.pixels[q * 3 + c]) / 255.0f;
+            for (int c = 0; c < 3; ++c)
+                dst[c * plane + q] = static_cast<float>(img.pixels[q * 3 + c]) / 255.0f;
         const Tensor on_device = setup.device.is_cpu() ? chw : chw.to(setup.device, setup.backend.stream);
         setup.net.preprocess_into(on_device, x, i - begin, setup.backend);
     }
@@ -108,9 +113,11 @@ void run_fid(const FidOptions& opt) {
     check_fid_batch(opt.batch);
     const bool saving = !opt.save_stats.empty();
     if (saving) {
-        LF_CHECK(opt.inputs.size() == 1, "--save-stats takes one image folder (got ", opt.inputs.size(), " inputs)");
+        LF_CHECK(opt.inputs.size() == 1, "--save-stats takes one image folder (got ", opt.inputs.size(),
+                 " inputs)");
         LF_CHECK(!is_stats_path(opt.inputs[0]), "--save-stats needs an image folder, not ", opt.inputs[0]);
-        LF_CHECK(is_stats_path(opt.save_stats), "--save-stats ", opt.save_stats, ": the file name must end in .npz");
+        LF_CHECK(is_stats_path(opt.save_stats), "--save-stats ", opt.save_stats,
+                 ": the file name must end in .npz");
     } else {
         LF_CHECK(opt.inputs.size() == 2, "fid needs two inputs (image folders or .npz statistics), got ",
                  opt.inputs.size());
@@ -163,10 +170,11 @@ void run_fid(const FidOptions& opt) {
                                                             false,
 #endif
                                                             "fid");
-    const FrechetResult r = fd_device.is_cuda()
-                                ? cuda::frechet_distance(inputs[0].stats, inputs[1].stats, fd_device.index,
-                                                         inputs[0].path, inputs[1].path)
-                                : frechet_distance(inputs[0].stats, inputs[1].stats, inputs[0].path, inputs[1].path);
+    const FrechetResult r =
+        fd_device.is_cuda()
+            ? cuda::frechet_distance(inputs[0].stats, inputs[1].stats, fd_device.index, inputs[0].path,
+                                     inputs[1].path)
+            : frechet_distance(inputs[0].stats, inputs[1].stats, inputs[0].path, inputs[1].path);
     std::cout << "FID: " << format_double(r.value) << '\n';
 }
 
@@ -174,14 +182,19 @@ void run_fid(const FidOptions& opt) {
 
 void register_fid(CLI::App& app) {
     auto opt = std::make_shared<FidOptions>();
-    CLI::App* cmd = app.add_subcommand(
-        "fid", "Fréchet Inception Distance between two image folders and/or .npz statistics (pytorch-fid compatible)");
-    cmd->add_option("--inception", opt->inception, "FID InceptionV3 .safetensors (tools/convert.py inception ...)");
-    cmd->add_option("inputs", opt->inputs, "two image folders or .npz statistics (one folder with --save-stats)")
+    CLI::App* cmd = app.add_subcommand("fid",
+                                       "Fréchet Inception Distance between two image folders and/or .npz "
+                                       "statistics (pytorch-fid compatible)");
+    cmd->add_option("--inception", opt->inception,
+                    "FID InceptionV3 .safetensors (tools/convert.py inception ...)");
+    cmd->add_option("inputs", opt->inputs,
+                    "two image folders or .npz statistics (one folder with --save-stats)")
         ->required()
         ->expected(1, 2);
-    cmd->add_option("--save-stats", opt->save_stats, "write the folder's statistics (mu, sigma) to this .npz instead");
-    cmd->add_option("--dims", opt->dims, "64 | 192 | 768 | 2048 (pool3), as pytorch-fid --dims")->default_val(2048);
+    cmd->add_option("--save-stats", opt->save_stats,
+                    "write the folder's statistics (mu, sigma) to this .npz instead");
+    cmd->add_option("--dims", opt->dims, "64 | 192 | 768 | 2048 (pool3), as pytorch-fid --dims")
+        ->default_val(2048);
     cmd->add_option("--batch", opt->batch, "images per forward pass")->default_val(50);
     add_device_option(*cmd, opt->device);
     cmd->callback([opt] {

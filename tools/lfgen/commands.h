@@ -13,6 +13,8 @@ void register_generate(CLI::App& app);
 void register_init(CLI::App& app);
 void register_edit(CLI::App& app);
 void register_factorize(CLI::App& app);
+void register_evaluate(CLI::App& app);
+void register_demo(CLI::App& app);
 void register_fid(CLI::App& app);
 void register_features(CLI::App& app);
 

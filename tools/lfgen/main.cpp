@@ -7,6 +7,7 @@
 #include <new>
 
 #include "kernels/core/error.h"
+#include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
 
 namespace lf::cli {
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
     lf::cli::register_init(app);
     lf::cli::register_edit(app);
     lf::cli::register_factorize(app);
+    lf::cli::register_evaluate(app);
+    lf::cli::register_demo(app);
     lf::cli::register_fid(app);
     lf::cli::register_features(app);
     const std::vector<CLI::App*> commands = app.get_subcommands([](CLI::App*) { return true; });
@@ -63,5 +66,6 @@ int main(int argc, char** argv) {
         std::cerr << "lfgen: error: " << e.what() << '\n';
         return 1;
     }
+    lf::cli::flush_notices();
     return 0;
 }

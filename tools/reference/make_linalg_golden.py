@@ -20,6 +20,8 @@ Files (all small; total well under 2 MB):
   sefa_all_eigenvalues.npy [48]     SeFa of sg2_tiny32, layers 'all': NumPy eigh of G = A A^T with
   sefa_all_directions.npy [48, 48]  A = [W_i^T] column-normalized, sorted descending (rows = vectors)
   sefa_0_3_eigenvalues.npy, sefa_0_3_directions.npy   the same for layers 0-3
+  cli_1d.npy [5] f32, cli_nan.npy [4, 3] f32 (NaN at row 2, column 1), cli_wide.npy [4, 6] f32
+                                    inputs of the CLI error tests (tests/linalg/CMakeLists.txt)
 """
 import json
 import os
@@ -111,6 +113,11 @@ def main():
         np.save(os.path.join(OUT, f"sefa_{tag}_eigenvalues.npy"), vals[order])
         np.save(os.path.join(OUT, f"sefa_{tag}_directions.npy"), vecs[:, order].T)
         print(f"SeFa {tag}: {w.shape[1]} rows, top eigenvalues {vals[order][:3]}")
+    np.save(os.path.join(OUT, "cli_1d.npy"), np.arange(5, dtype=np.float32))
+    bad = np.arange(12, dtype=np.float32).reshape(4, 3)
+    bad[2, 1] = np.nan
+    np.save(os.path.join(OUT, "cli_nan.npy"), bad)
+    np.save(os.path.join(OUT, "cli_wide.npy"), np.random.RandomState(5).randn(4, 6).astype(np.float32))
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"wrote {OUT} ({total} bytes)")
     return 0

@@ -1,0 +1,194 @@
+// command_demo.cpp: `lfgen demo [-o OUTDIR]`: the whole pipeline on the bundled model, by running
+// lfgen's own commands (so every artifact can be reproduced with the command shown beside it):
+// a sample grid; PCA and FastICA in W and SeFa on the style weights; an edit strip and GIF per
+// method; the FID evaluation table with random-direction baselines; all in OUTDIR/index.html.
+// Without --inception a seeded random-weight InceptionV3 is written and used (random-feature FID).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "kernels/core/error.h"
+#include "nets/inception_init.h"
+#include "tools/lfgen/commands.h"
+
+extern char** environ;
+
+namespace lf::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DemoOptions {
+    std::string outdir = "demo";
+    std::string model;
+    std::string inception;
+    std::int64_t images = 100;
+    std::int64_t samples = 20000;
+    bool quiet = false;
+};
+
+struct Step {
+    std::string title, command;
+    double seconds = 0.0;
+};
+
+std::string default_model() {
+    // The bundled model, found relative to the binary (build/lfgen) or the working directory.
+    for (const fs::path base : {fs::read_symlink("/proc/self/exe").parent_path().parent_path(), fs::current_path()}) {
+        const fs::path p = base / "weights" / "tiny" / "sg2_tiny32.safetensors";
+        if (fs::exists(p)) return p.string();
+    }
+    fail("the bundled model weights/tiny/sg2_tiny32.safetensors was not found next to the binary or in the "
+         "current folder; give -m MODEL");
+}
+
+std::string quote(const std::string& s) {
+    if (s.find_first_of(" \t'\"$\\") == std::string::npos) return s;
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+// Runs `lfgen args...` (this binary) and fails with the step's name when it fails.
+Step run_lfgen(const std::string& title, const std::vector<std::string>& args, bool quiet) {
+    Step step{title, "lfgen", 0.0};
+    for (const auto& a : args) step.command += " " + quote(a);
+    if (!quiet) std::cerr << "lfgen demo: " << title << "\n  " << step.command << '\n';
+    std::vector<std::string> argv_store = {"lfgen"};
+    argv_store.insert(argv_store.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_store) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const auto t0 = std::chrono::steady_clock::now();
+    pid_t pid = 0;
+    LF_CHECK(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) == 0,
+             "demo: cannot start lfgen for step '", title, "'");
+    int status = 0;
+    LF_CHECK(waitpid(pid, &status, 0) == pid, "demo: lost the lfgen process of step '", title, "'");
+    LF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo: step '", title, "' failed (", step.command, ")");
+    step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return step;
+}
+
+std::string html_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '&') out += "&amp;";
+        else if (c == '"') out += "&quot;";
+        else out += c;
+    }
+    return out;
+}
+
+void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Step>& steps, const nlohmann::json& eval,
+                const std::vector<std::string>& methods, bool random_inception) {
+    std::ofstream h(out / "index.html");
+    LF_CHECK(h.good(), (out / "index.html").string(), ": cannot write");
+    h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>latentfactor demo</title>\n"
+         "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+         "img{image-rendering:pixelated;border:1px solid #ccc;max-width:100%}"
+         "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}"
+         "th{background:#eee}td.l{text-align:left}code,pre{background:#f4f4f4;padding:2px 4px;font-size:90%}"
+         "pre{white-space:pre-wrap;padding:8px}.m{display:inline-block;vertical-align:top;margin:0 1em 1em 0}"
+         "</style></head><body>\n";
+    h << "<h1>latentfactor demo</h1>\n<p>Model: <code>" << html_escape(o.model) << "</code>. Every image and number "
+      << "below was produced by the <code>lfgen</code> command shown with it.</p>\n";
+    h << "<h2>Samples</h2>\n<p><img src=\"samples.png\" alt=\"sample grid\"></p>\n";
+    h << "<h2>Directions</h2>\n<p>Each strip: rows are seeds x components 0-4, columns are alphas "
+         "from -3 to 3 (PCA/ICA: in units of the direction's stdev; SeFa: raw).</p>\n";
+    for (const std::string& m : methods) {
+        h << "<div class=\"m\"><h3>" << m << "</h3><img src=\"edit_" << m << ".png\" alt=\"" << m
+          << " edit strip\"><br><img src=\"edit_" << m << ".gif\" alt=\"" << m << " sweep\"></div>\n";
+    }
+    h << "<h2>FID evaluation</h2>\n<p>The seed paper's protocol: " << eval["protocol"]["images"] << " originals vs "
+      << eval["protocol"]["images"] << " edits, each along one of the first " << eval["protocol"]["first_k"]
+      << " directions, shift s = " << eval["protocol"]["shift_normal"]
+      << " N(0,1) with |s| &ge; 0.5; the baseline edits along random unit directions of the same space.";
+    if (random_inception)
+        h << " <b>No pretrained InceptionV3 was given</b>: these FIDs use a seeded random-weight InceptionV3, so they "
+             "compare the methods with each other, not with published numbers (pass --inception).";
+    h << "</p>\n<table><tr><th>method</th><th>space</th><th>K</th><th>FID</th><th>random directions FID</th></tr>\n";
+    for (const auto& r : eval["rows"]) {
+        h << "<tr><td class=\"l\">" << r["method"].get<std::string>() << "</td><td class=\"l\">"
+          << r["space"].get<std::string>() << "</td><td>" << r["k"] << "</td><td>" << std::fixed
+          << std::setprecision(3) << r["fid"].get<double>() << "</td><td>";
+        if (r["random_directions_fid"].is_number()) h << r["random_directions_fid"].get<double>(); else h << "-";
+        h << "</td></tr>\n";
+    }
+    h << "</table>\n<h2>Commands</h2>\n<table><tr><th>step</th><th>seconds</th><th>command</th></tr>\n";
+    for (const Step& s : steps)
+        h << "<tr><td class=\"l\">" << html_escape(s.title) << "</td><td>" << std::setprecision(1) << s.seconds
+          << "</td><td class=\"l\"><code>" << html_escape(s.command) << "</code></td></tr>\n";
+    h << "</table>\n</body></html>\n";
+}
+
+void run_demo(DemoOptions o) {
+    if (o.model.empty()) o.model = default_model();
+    const fs::path out = fs::absolute(o.outdir);
+    fs::create_directories(out);
+    const std::string m = o.model;
+    std::vector<Step> steps;
+    auto P = [&](const char* name) { return (out / name).string(); };
+    const bool random_inception = o.inception.empty();
+    std::string inception = o.inception;
+    if (random_inception) {
+        inception = P("inception_random.safetensors");
+        if (!o.quiet) std::cerr << "lfgen demo: writing a seeded random-weight InceptionV3 (no --inception given)\n";
+        inception_write_random(inception, 0);
+    }
+    steps.push_back(run_lfgen("sample grid", {"generate", "-m", m, "--seeds", "0-15", "-o", P("samples.png")}, o.quiet));
+    const std::string n = std::to_string(o.samples);
+    steps.push_back(run_lfgen("PCA in W", {"factorize", "-m", m, "--method", "pca", "-k", "20", "-n", n, "--seed", "1",
+                                           "-o", P("pca.safetensors")}, o.quiet));
+    steps.push_back(run_lfgen("FastICA in W", {"factorize", "-m", m, "--method", "ica", "-k", "20", "-n", n, "--seed",
+                                               "1", "-o", P("ica.safetensors")}, o.quiet));
+    steps.push_back(run_lfgen("SeFa", {"factorize", "-m", m, "--method", "sefa", "-k", "20", "-o",
+                                       P("sefa.safetensors")}, o.quiet));
+    const std::vector<std::string> methods = {"pca", "ica", "sefa"};
+    for (const std::string& method : methods)
+        steps.push_back(run_lfgen(method + " edit strip",
+                                  {"edit", "-m", m, "-d", P((method + ".safetensors").c_str()), "--components", "0-4",
+                                   "--seeds", "0-1", "--alphas", "-3:3:7", "-o", P(("edit_" + method + ".png").c_str()),
+                                   "--gif", P(("edit_" + method + ".gif").c_str())},
+                                  o.quiet));
+    std::vector<std::string> eval_args = {"evaluate", "-m", m, "--inception", inception, "--images",
+                                          std::to_string(o.images), "--shift-normal", "6", "--first-k", "20", "--json",
+                                          P("evaluation.json")};
+    for (const std::string& method : methods) {
+        eval_args.push_back("-d");
+        eval_args.push_back(P((method + ".safetensors").c_str()));
+    }
+    if (o.quiet) eval_args.push_back("--quiet");
+    steps.push_back(run_lfgen("FID evaluation", eval_args, o.quiet));
+    std::ifstream ej(P("evaluation.json"));
+    const nlohmann::json eval = nlohmann::json::parse(ej, nullptr, false);
+    LF_CHECK(eval.is_object(), P("evaluation.json"), ": unreadable evaluation results");
+    write_html(out, o, steps, eval, methods, random_inception);
+    std::cout << (out / "index.html").string() << '\n';
+}
+
+}  // namespace
+
+void register_demo(CLI::App& app) {
+    auto opt = std::make_shared<DemoOptions>();
+    CLI::App* cmd = app.add_subcommand("demo", "Run the whole pipeline on the bundled model and write an HTML report");
+    cmd->add_option("-o,--outdir", opt->outdir, "output folder (index.html and the images)")->default_val("demo");
+    cmd->add_option("-m,--model", opt->model, "model (default: the bundled weights/tiny/sg2_tiny32.safetensors)");
+    cmd->add_option("--inception", opt->inception, "FID InceptionV3 .safetensors (default: a seeded random-weight one)");
+    cmd->add_option("--images", opt->images, "images per FID set")->default_val(100);
+    cmd->add_option("-n,--samples", opt->samples, "samples for PCA/ICA")->default_val(20000);
+    cmd->add_flag("-q,--quiet", opt->quiet, "only print the report's path");
+    cmd->callback([opt] { run_demo(*opt); });
+}
+
+}  // namespace lf::cli

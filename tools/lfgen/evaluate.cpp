@@ -1,0 +1,191 @@
+// evaluate.cpp: see evaluate.h.
+#include "tools/lfgen/evaluate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <iomanip>
+#include <ostream>
+
+#include "kernels/core/numpy_random.h"
+#include "tools/lfgen/cli_common.h"
+#include "tools/lfgen/progress.h"
+
+namespace lf::cli {
+namespace {
+
+// Images [n, C, R, R] in the generator's [-1, 1] range -> [n, 3, R, R] in [0, 1] as an 8-bit PNG
+// would carry them (gray is repeated to RGB as PIL's convert('RGB') does).
+Tensor to_inception_input(const Tensor& images, Uint8Convention convention, bool paper_saving) {
+    const std::int64_t n = images.dim(0), c = images.dim(1), plane = images.dim(2) * images.dim(3);
+    Tensor out = Tensor::empty({n, 3, images.dim(2), images.dim(3)}, DType::F32);
+    const float* src = images.data<float>();
+    float* dst = out.data<float>();
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t ch = 0; ch < 3; ++ch) {
+            const float* sp = src + (i * c + std::min<std::int64_t>(ch, c - 1)) * plane;
+            float* dp = dst + (i * 3 + ch) * plane;
+            for (std::int64_t q = 0; q < plane; ++q) {
+                float v;
+                if (paper_saving) {
+                    v = std::clamp(std::floor(255.0f * sp[q] + 0.5f), 0.0f, 255.0f);
+                } else if (convention == Uint8Convention::StyleGan2) {
+                    v = std::clamp(sp[q] * 127.5f + 128.0f, 0.0f, 255.0f);
+                } else {
+                    v = std::clamp((sp[q] + 1.0f) * 0.5f * 255.0f + 0.5f, 0.0f, 255.0f);
+                }
+                dp[q] = (v == v ? std::trunc(v) : 0.0f) / 255.0f;
+            }
+        }
+    return out;
+}
+
+}  // namespace
+
+std::string EditProtocol::describe() const {
+    return alpha_range > 0 ? str_cat("alpha ~ U[-", alpha_range, ", ", alpha_range, "]")
+                           : str_cat("s = ", shift_normal, " N(0,1), |s| >= 0.5");
+}
+
+Evaluator::Evaluator(EvaluationSetup setup) : s_(std::move(setup)) {
+    const Generator& g = *s_.generator;
+    z_ = Tensor::empty({s_.images, g.z_dim()}, DType::F64);  // [N, z_dim]
+    NumpyRandomState rs(s_.seed);
+    for (std::int64_t i = 0; i < z_.numel(); ++i) z_.data<double>()[i] = rs.standard_normal();
+    if (g.has_w()) ws_ = g.mapping(z_, 1.0f, -1);
+    originals_ = stats_of_latents(g.has_w() ? ws_ : z_, g.has_w(), "originals");
+}
+
+GaussianStats Evaluator::stats_of_latents(const Tensor& lat, bool is_ws, const std::string& what) {
+    const Generator& g = *s_.generator;
+    const std::int64_t n = lat.dim(0);
+    Tensor feats = Tensor::empty({n, s_.dims}, DType::F32);  // [N, dims]
+    RenderOptions ro;
+    ro.batch = s_.batch;
+    ro.noise = NoiseMode::Const;
+    ro.fastgan.noise = FastGanNoise::None;
+    Progress bar(what, n, s_.progress);
+    for (std::int64_t b0 = 0; b0 < n; b0 += s_.batch) {
+        const std::int64_t b1 = std::min<std::int64_t>(n, b0 + s_.batch);
+        const Tensor part = slice_rows(lat, b0, b1);
+        const Tensor img = is_ws ? g.render_ws(part, ro, static_cast<std::uint32_t>(b0))
+                                 : g.render_z(part, ro, static_cast<std::uint32_t>(b0));
+        const Tensor x = to_inception_input(img, g.uint8_convention(), s_.paper_saving);
+        const Tensor f = s_.inception->features(x, s_.dims, inception_cpu_backend());
+        std::memcpy(feats.data<float>() + b0 * s_.dims, f.data<float>(), f.nbytes());
+        bar.update(b1);
+    }
+    return gaussian_stats(feats, what);
+}
+
+GaussianStats Evaluator::edited_stats(const std::vector<const float*>& rows, std::int64_t dim, EditSpace space,
+                                      const std::vector<std::int64_t>& pick, const std::vector<double>& amount,
+                                      const std::string& what) {
+    const Generator& g = *s_.generator;
+    const std::int64_t n = s_.images;
+    if (space == EditSpace::W) {
+        Tensor ws = ws_.clone();  // [N, num_ws, w_dim]: the edit moves every ws (the paper's protocol)
+        const std::int64_t num_ws = ws.dim(1);
+        for (std::int64_t i = 0; i < n; ++i)
+            for (std::int64_t l = 0; l < num_ws; ++l) {
+                float* w = ws.data<float>() + (i * num_ws + l) * dim;
+                for (std::int64_t j = 0; j < dim; ++j) w[j] += static_cast<float>(amount[i]) * rows[pick[i]][j];
+            }
+        return stats_of_latents(ws, true, what);
+    }
+    Tensor z = z_.clone();  // [N, z_dim]
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t j = 0; j < dim; ++j) z.data<double>()[i * dim + j] += amount[i] * rows[pick[i]][j];
+    if (g.has_w()) return stats_of_latents(g.mapping(z, 1.0f, -1), true, what);
+    return stats_of_latents(z, false, what);
+}
+
+EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& label, const EditProtocol& p,
+                                  bool baseline) {
+    const auto t0 = std::chrono::steady_clock::now();
+    EvaluationRow row;
+    row.label = label;
+    row.method = d.method().empty() ? "?" : d.method();
+    row.space = d.space() == EditSpace::W ? "w" : "z";
+    row.k = static_cast<int>(std::min<std::int64_t>(p.first_k, d.count()));
+    const std::int64_t n = s_.images, dim = d.dim();
+    // Component choices and amounts: one stream per evaluation, seeded from --seed, shared by the
+    // method and its baseline so both see the same protocol draws.
+    NumpyRandomState rs(s_.seed + 1);
+    std::vector<std::int64_t> pick(static_cast<std::size_t>(n));
+    std::vector<double> amount(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+        pick[i] = std::min<std::int64_t>(row.k - 1, static_cast<std::int64_t>(rs.random_sample() * row.k));
+        if (p.alpha_range > 0) {
+            amount[i] = (2.0 * rs.random_sample() - 1.0) * p.alpha_range;
+        } else {
+            double s = p.shift_normal * rs.standard_normal();
+            if (s >= 0 && s < 0.5) s = 0.5;
+            if (s < 0 && s > -0.5) s = -0.5;
+            amount[i] = s;
+        }
+    }
+    std::vector<const float*> rows;
+    for (int k = 0; k < row.k; ++k) rows.push_back(d.row(k));
+    row.fid = frechet_distance(edited_stats(rows, dim, d.space(), pick, amount, row.method + " edits"), originals_,
+                               "edits", "originals")
+                  .value;
+    if (baseline) {
+        // K random unit directions of the same space (seeded from --seed + 2).
+        NumpyRandomState rr(s_.seed + 2);
+        std::vector<float> random(static_cast<std::size_t>(row.k * dim));
+        for (int k = 0; k < row.k; ++k) {
+            double norm = 0;
+            for (std::int64_t j = 0; j < dim; ++j) {
+                random[k * dim + j] = static_cast<float>(rr.standard_normal());
+                norm += static_cast<double>(random[k * dim + j]) * random[k * dim + j];
+            }
+            for (std::int64_t j = 0; j < dim; ++j) random[k * dim + j] = static_cast<float>(random[k * dim + j] / std::sqrt(norm));
+        }
+        std::vector<const float*> rrows;
+        for (int k = 0; k < row.k; ++k) rrows.push_back(random.data() + k * dim);
+        row.baseline_fid =
+            frechet_distance(edited_stats(rrows, dim, d.space(), pick, amount, "random edits"), originals_, "random",
+                             "originals")
+                .value;
+    }
+    row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return row;
+}
+
+void print_evaluation_table(std::ostream& out, const EvaluationSetup& s, const EditProtocol& p,
+                            const std::vector<EvaluationRow>& rows) {
+    out << "FID of " << s.images << " edits vs " << s.images << " originals (" << p.describe() << ", first K, pool "
+        << s.dims << ", seed " << s.seed << ") on " << s.generator->summary() << '\n';
+    out << std::left << std::setw(10) << "method" << std::setw(7) << "space" << std::setw(6) << "K" << std::right
+        << std::setw(12) << "FID" << std::setw(16) << "random dirs" << "  directions\n";
+    for (const EvaluationRow& r : rows) {
+        out << std::left << std::setw(10) << r.method << std::setw(7) << r.space << std::setw(6) << r.k << std::right
+            << std::fixed << std::setprecision(3) << std::setw(12) << r.fid << std::setw(16);
+        if (r.baseline_fid) out << *r.baseline_fid; else out << "-";
+        out << "  " << r.label << '\n';
+        out.unsetf(std::ios::fixed);
+    }
+}
+
+nlohmann::json evaluation_json(const EvaluationSetup& s, const EditProtocol& p, const std::vector<EvaluationRow>& rows,
+                               const std::string& model, const std::string& inception) {
+    nlohmann::json j;
+    j["protocol"] = {{"images", s.images},       {"seed", s.seed},
+                     {"dims", s.dims},           {"alpha_range", p.alpha_range},
+                     {"shift_normal", p.shift_normal}, {"first_k", p.first_k},
+                     {"paper_saving", s.paper_saving}};
+    j["model"] = {{"file", model}, {"summary", s.generator->summary()}, {"identity", s.generator->identity()}};
+    j["inception"] = inception;
+    j["rows"] = nlohmann::json::array();
+    for (const EvaluationRow& r : rows) {
+        nlohmann::json row = {{"directions", r.label}, {"method", r.method}, {"space", r.space},
+                              {"k", r.k},             {"fid", r.fid},       {"seconds", r.seconds}};
+        row["random_directions_fid"] = r.baseline_fid ? nlohmann::json(*r.baseline_fid) : nlohmann::json(nullptr);
+        j["rows"].push_back(row);
+    }
+    return j;
+}
+
+}  // namespace lf::cli
