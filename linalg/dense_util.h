@@ -21,11 +21,12 @@ void for_each_batch_f64(
     const RowSource& x, std::int64_t batch_rows, bool check_finite,
     const std::function<void(std::int64_t row0, std::int64_t count, const double* block)>& body);
 
-// Orthonormalizes the columns of a [m, n] row-major (m >= n) in place (Householder QR, dgeqrf +
-// dorgqr). Throws lf::Error on LAPACK failure.
-void orthonormalize_columns(double* a, std::int64_t m, int n);
+// Orthonormalizes the columns of a [m, n] row-major (m >= n) in place: CholeskyQR2 (dsyrk + dpotrf
+// + dtrsm, twice) when the block's condition number is below ~1e7, else Householder QR (dgeqrf +
+// dorgqr). Returns true when CholeskyQR2 was used. Throws lf::Error on LAPACK failure.
+bool orthonormalize_columns(double* a, std::int64_t m, int n);
 
-// [rows, cols] standard normal values from a seeded 64-bit Mersenne Twister (Box-Muller).
+// [rows, cols] standard normal values from a seeded 64-bit Mersenne Twister (polar method).
 std::vector<double> gaussian_matrix(std::int64_t rows, std::int64_t cols, std::uint64_t seed);
 
 // C[m, n] (+)= A^T B for row-major A [r, m], B [r, n] in float64 (cblas_dgemm).

@@ -6,7 +6,10 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include "kernels/core/error.h"
@@ -191,18 +194,18 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
     std::vector<float> offset_f(offset.begin(), offset.end());
     // Every pool thread takes whole sub-batches with single-threaded BLAS and its own accumulators
     // (no threaded BLAS next to the pool: both would compete for the cores).
-    constexpr std::int64_t kSub = 512;
+    constexpr std::int64_t kSub = 1024;
     const int threads = detail::max_threads();
     struct Local {
         std::vector<float> t, yb, gram_b;
-        std::vector<double> y, gram, tsum, cols;
+        std::vector<double> gram, tsum, cols;
         double sumsq = 0.0;
+        bool used = false;  // yb holds a partial sum
     };
     std::vector<Local> local(threads);
     for (Local& lc : local) {
         if (y) {
             lc.yb.resize(static_cast<std::size_t>(d * l));
-            lc.y.assign(static_cast<std::size_t>(d * l), 0.0);
             lc.tsum.assign(l, 0.0);
         }
         if (gram) {
@@ -213,11 +216,20 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
     }
     std::optional<detail::BlasThreadsScope> single;
     if (threads > 1) single.emplace(1);
+    static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
+    const auto t_start = std::chrono::steady_clock::now();
+    double busy[2] = {0, 0};
     detail::for_each_batch_f32(
         x, batch_rows, moments != nullptr, [&](std::int64_t, std::int64_t count, const float* block) {
             const std::int64_t subs = (count + kSub - 1) / kSub;
             detail::parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int th) {
                 Local& lc = local[th];
+                const auto tb = std::chrono::steady_clock::now();
+                struct Busy {
+                    double& b;
+                    std::chrono::steady_clock::time_point t;
+                    ~Busy() { b += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); }
+                } busy_guard{busy[th & 1], tb};
                 for (std::int64_t s = th; s < subs; s += threads) {
                     const std::int64_t rows = std::min(kSub, count - s * kSub);
                     const float* xs = block + s * kSub * d;
@@ -231,12 +243,13 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
                         for (int c = 0; c < l; ++c) lc.t[i * l + c] -= offset_f[c];
                     if (y) {
                         // Xs^T T = X^T T - shift (1^T T): the second term uses the column sums of T.
+                        // Accumulated in float32 within a thread (as one big GEMM would), float64 across.
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), l,
                                     static_cast<int>(rows), 1.0f, xs, static_cast<int>(d), lc.t.data(), l,
-                                    0.0f, lc.yb.data(), l);
+                                    lc.used ? 1.0f : 0.0f, lc.yb.data(), l);
+                        lc.used = true;
                         for (std::int64_t i = 0; i < rows; ++i)
                             for (int c = 0; c < l; ++c) lc.tsum[c] += lc.t[i * l + c];
-                        for (std::int64_t j = 0; j < d * l; ++j) lc.y[j] += lc.yb[j];
                     }
                     if (gram) {
                         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, static_cast<int>(rows), 1.0f,
@@ -247,12 +260,17 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
                 }
             });
         });
+    if (trace)
+        std::fprintf(stderr, "linalg:   streamed pass %.3f s, thread busy %.3f / %.3f s\n",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(), busy[0],
+                     busy[1]);
     if (y) std::fill(y, y + d * l, 0.0);
     if (gram) std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
     for (const Local& lc : local) {
-        if (y)
+        if (y && lc.used)
             for (std::int64_t j = 0; j < d; ++j)
-                for (int c = 0; c < l; ++c) y[j * l + c] += lc.y[j * l + c] - shift[j] * lc.tsum[c];
+                for (int c = 0; c < l; ++c)
+                    y[j * l + c] += static_cast<double>(lc.yb[j * l + c]) - shift[j] * lc.tsum[c];
         if (gram)
             for (int a = 0; a < l; ++a)
                 for (int b = a; b < l; ++b) gram[a * l + b] += lc.gram[a * l + b];
@@ -283,6 +301,16 @@ void project_out(const std::vector<std::vector<double>>& basis, std::int64_t d, 
 }  // namespace
 
 PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
+    // LF_LINALG_TRACE=1 prints the time of every phase on stderr (for profiling).
+    static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
+    auto t_phase = std::chrono::steady_clock::now();
+    auto phase = [&](const char* what) {
+        if (!trace) return;
+        const auto now = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "linalg: randomized PCA %-28s %8.3f s\n", what,
+                     std::chrono::duration<double>(now - t_phase).count());
+        t_phase = now;
+    };
     check_pca_input(x, opt);
     LF_CHECK(!opt.device.is_cuda(), "randomized PCA runs on the CPU only in this version (use --device cpu)");
     LF_CHECK(opt.oversamples >= 0, "oversamples must be >= 0, got ", opt.oversamples);
@@ -309,6 +337,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     std::vector<std::vector<double>> images;  // C applied to blocks[i] (krylov: all but the last)
     blocks.push_back(detail::gaussian_matrix(d, l, 0x9e3779b97f4a7c15ull ^ opt.seed));
     detail::orthonormalize_columns(blocks[0].data(), d, l);
+    phase("start block");
 
     std::vector<double> centre;  // mean - shift, known after the first pass
     int passes = 0;
@@ -331,14 +360,20 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
                       passes == 0 ? &moments : nullptr);
         if (passes == 0) finish_moments();
         ++passes;
+        phase("pass (apply X^T X)");
         correct_centre(blocks.back().data(), y.data());
         std::vector<double> next = y;
         if (krylov) {
             images.push_back(std::move(y));
             project_out(blocks, d, l, next.data());
-            detail::orthonormalize_columns(next.data(), d, l);
-            project_out(blocks, d, l, next.data());  // keep the basis orthonormal if the range is exhausted
-            detail::orthonormalize_columns(next.data(), d, l);
+            phase("project out earlier blocks");
+            if (!detail::orthonormalize_columns(next.data(), d, l)) {
+                // An ill-conditioned residual (the range is nearly exhausted): Householder normalized
+                // rounding noise too, so project and orthonormalize once more.
+                project_out(blocks, d, l, next.data());
+                detail::orthonormalize_columns(next.data(), d, l);
+            }
+            phase("orthonormalize");
             blocks.push_back(std::move(next));
         } else {
             detail::orthonormalize_columns(next.data(), d, l);
@@ -346,6 +381,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
         }
     }
 
+    phase("orthonormalize blocks");
     // Rayleigh-Ritz: the last block needs T = Xc Q (one GEMM per batch); earlier Krylov blocks reuse
     // their images: (Q_j^T C Q_i) = Q_j^T Y_i.
     const int nb = static_cast<int>(blocks.size());
@@ -367,6 +403,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
                       nullptr);
     }
     ++passes;
+    phase("Rayleigh-Ritz pass");
 
     std::vector<double> m(static_cast<std::size_t>(dim) * dim, 0.0);
     std::vector<double> tmp(static_cast<std::size_t>(l) * l);
@@ -390,7 +427,9 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
             m[a * static_cast<std::int64_t>(dim) + b] = m[b * static_cast<std::int64_t>(dim) + a] = v;
         }
     const int k = opt.components;
+    phase("assemble Ritz matrix");
     const EighResult e = eigh_descending(m.data(), dim, k);
+    phase("eigh of the Ritz matrix");
 
     PcaResult r;
     r.k = k;
@@ -422,6 +461,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     }
     const double total = (moments.sumsq - static_cast<double>(n) * mm) / static_cast<double>(n - 1);
     fill_result(r, e, total, n);
+    phase("components");
     return r;
 }
 

@@ -96,19 +96,19 @@ void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Ste
     LF_CHECK(h.good(), (out / "index.html").string(), ": cannot write");
     h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>latentfactor demo</title>\n"
          "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
-         "img{image-rendering:pixelated;border:1px solid #ccc;max-width:100%}"
+         "img{image-rendering:pixelated;border:1px solid #ccc;max-width:100%}img.s{width:384px}img.e{width:330px}"
          "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 10px;text-align:right}"
          "th{background:#eee}td.l{text-align:left}code,pre{background:#f4f4f4;padding:2px 4px;font-size:90%}"
          "pre{white-space:pre-wrap;padding:8px}.m{display:inline-block;vertical-align:top;margin:0 1em 1em 0}"
          "</style></head><body>\n";
     h << "<h1>latentfactor demo</h1>\n<p>Model: <code>" << html_escape(o.model) << "</code>. Every image and number "
       << "below was produced by the <code>lfgen</code> command shown with it.</p>\n";
-    h << "<h2>Samples</h2>\n<p><img src=\"samples.png\" alt=\"sample grid\"></p>\n";
+    h << "<h2>Samples</h2>\n<p><img class=\"s\" src=\"samples.png\" alt=\"sample grid\"></p>\n";
     h << "<h2>Directions</h2>\n<p>Each strip: rows are seeds x components 0-4, columns are alphas "
          "from -3 to 3 (PCA/ICA: in units of the direction's stdev; SeFa: raw).</p>\n";
     for (const std::string& m : methods) {
-        h << "<div class=\"m\"><h3>" << m << "</h3><img src=\"edit_" << m << ".png\" alt=\"" << m
-          << " edit strip\"><br><img src=\"edit_" << m << ".gif\" alt=\"" << m << " sweep\"></div>\n";
+        h << "<div class=\"m\"><h3>" << m << "</h3><img class=\"e\" src=\"edit_" << m << ".png\" alt=\"" << m
+          << " edit strip\"><br><img class=\"e\" src=\"edit_" << m << ".gif\" alt=\"" << m << " sweep\"></div>\n";
     }
     h << "<h2>FID evaluation</h2>\n<p>The seed paper's protocol: " << eval["protocol"]["images"] << " originals vs "
       << eval["protocol"]["images"] << " edits, each along one of the first " << eval["protocol"]["first_k"]
@@ -151,7 +151,7 @@ void run_demo(DemoOptions o) {
     steps.push_back(run_lfgen("PCA in W", {"factorize", "-m", m, "--method", "pca", "-k", "20", "-n", n, "--seed", "1",
                                            "-o", P("pca.safetensors")}, o.quiet));
     steps.push_back(run_lfgen("FastICA in W", {"factorize", "-m", m, "--method", "ica", "-k", "20", "-n", n, "--seed",
-                                               "1", "-o", P("ica.safetensors")}, o.quiet));
+                                               "1", "--max-iter", "1000", "-o", P("ica.safetensors")}, o.quiet));
     steps.push_back(run_lfgen("SeFa", {"factorize", "-m", m, "--method", "sefa", "-k", "20", "-o",
                                        P("sefa.safetensors")}, o.quiet));
     const std::vector<std::string> methods = {"pca", "ica", "sefa"};

@@ -23,6 +23,8 @@
 #include "nets/stylegan2.h"
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
+#include "tools/lfgen/generator.h"
+#include "tools/lfgen/sample_features.h"
 #include "weights/safetensors.h"
 
 namespace lf::cli {
@@ -45,6 +47,9 @@ struct FactorizeOptions {
     std::string whiten = "unit-variance";
     std::uint32_t seed = 0;
     std::string latents;
+    std::int64_t samples = 0;  // -n: samples drawn from -m MODEL (0: the seed paper's default)
+    std::string layer;         // --layer: w | z | a tap (default: w for StyleGAN2, init for FastGAN)
+    int gen_batch = 16;        // --batch: generator batch while sampling
     std::string layers = "all";
     std::string space;
     std::int64_t batch_rows = 4096;
@@ -76,10 +81,11 @@ std::vector<double> column_f64(const Tensor& t) {
 }
 
 // GANSpace regression: A [N, k] = ((x - mean) . c_i) / s_i, then P = lstsq(A, Z), rows normalized.
+// `z` [N, z_dim] holds the latent of each sample; `z_path` names it in errors.
 std::vector<double> latent_directions(const RowSource& x, const std::vector<double>& comps,
                                       const std::vector<double>& mean, const std::vector<double>& stdev,
-                                      int k, const std::string& z_path, std::int64_t& z_dim, Device device) {
-    const Tensor z = npy::load(z_path);
+                                      int k, const Tensor& z, const std::string& z_path, std::int64_t& z_dim,
+                                      Device device) {
     LF_CHECK(z.rank() == 2 && (z.dtype() == DType::F32 || z.dtype() == DType::F64), "--latents ", z_path,
              ": expected a 2-D float32/float64 array [N, z_dim], got ", dtype_name(z.dtype()), " ",
              shape_to_string(z.shape()));
@@ -178,24 +184,52 @@ void run_factorize(const FactorizeOptions& opt) {
         report["k"] = k;
         report["w_dim"] = w;
     } else {
-        LF_CHECK(!opt.data.empty(), "--method ", opt.method, " needs the sample matrix: --data X.npy");
-        LF_CHECK(opt.model.empty(), "-m/--model with --method ", opt.method,
-                 " (sampling a generator) is not supported yet: give --data X.npy");
+        LF_CHECK(opt.data.empty() != opt.model.empty(), "--method ", opt.method,
+                 " needs exactly one sample source: --data X.npy, or -m MODEL to sample the generator");
         // The source hash (a full read of the file) runs beside the load and the fit.
-        std::future<std::string> data_hash =
-            std::async(std::launch::async, [path = opt.data] { return sha256_file(path); });
+        std::future<std::string> data_hash;
+        if (!opt.data.empty())
+            data_hash = std::async(std::launch::async, [path = opt.data] { return sha256_file(path); });
         auto t0 = Clock::now();
-        Tensor x = npy::load(opt.data);
-        const TensorRowSource src(std::move(x), opt.data);
+        Tensor x, sampled_z;
+        std::string source_name = opt.data;
+        int default_k = 0;
+        if (!opt.model.empty()) {
+            // Sample the generator: N latents (RandomState(seed)), the chosen layer per sample.
+            LF_CHECK(opt.latents.empty(), "--latents is implied with -m (the sampled z are used)");
+            const Generator g = Generator::load(opt.model);
+            const bool sg2 = g.kind() == GeneratorKind::StyleGan2;
+            const std::string layer = opt.layer.empty() ? default_layer(g) : opt.layer;
+            // The seed paper's defaults: StyleGAN2 N = 100k, PCA k = 500 / ICA k = 20; FastGAN
+            // N = 10k, PCA k = 200 / ICA k = 500 (capped by the dimension and N).
+            const std::int64_t n_samples = opt.samples > 0 ? opt.samples : (sg2 ? 100000 : 10000);
+            default_k = opt.method == "pca" ? (sg2 ? 500 : 200) : (sg2 ? 20 : 500);
+            RenderOptions ro;
+            ro.noise = NoiseMode::Const;
+            ro.fastgan.noise = FastGanNoise::None;
+            SampledFeatures f = sample_features(g, layer, n_samples, opt.seed, opt.gen_batch, ro);
+            x = std::move(f.x);
+            if (layer != "w" && layer != "z") sampled_z = std::move(f.z);
+            source_name = opt.model + " layer " + layer;
+            md["model"] = opt.model;
+            md["model_sha256"] = g.identity();
+            md["layer"] = layer;
+            md["space"] = layer == "w" || layer == "z" ? layer : "feature:" + layer;
+        } else {
+            x = npy::load(opt.data);
+            md["space"] = opt.space.empty() ? "data" : opt.space;
+            md["data"] = opt.data;
+        }
+        const TensorRowSource src(std::move(x), source_name);
         load_s = seconds_since(t0);
         const std::int64_t n = src.rows(), d = src.cols();
-        const int k = opt.components > 0 ? opt.components : static_cast<int>(std::min(n, d));
-        check_component_count(opt.components != 0 ? opt.components : k, n, d, opt.data, "-k");
-        md["space"] = opt.space.empty() ? "data" : opt.space;
+        const int k = opt.components > 0
+                          ? opt.components
+                          : static_cast<int>(std::min<std::int64_t>(default_k > 0 ? default_k : d, std::min(n, d)));
+        check_component_count(opt.components != 0 ? opt.components : k, n, d, source_name, "-k");
         md["samples"] = std::to_string(n);
         md["features"] = std::to_string(d);
         md["components"] = std::to_string(k);
-        md["data"] = opt.data;
         report["samples"] = n;
         report["features"] = d;
         report["k"] = k;
@@ -298,15 +332,20 @@ void run_factorize(const FactorizeOptions& opt) {
             stdev = r.stdev;
             mean = r.mean;
         }
-        md["source"] = data_hash.get();
-        if (!opt.latents.empty()) {
+        if (data_hash.valid()) md["source"] = data_hash.get();
+        if (!opt.latents.empty() || sampled_z.numel() > 0) {
+            // Feature-layer directions back to z (GANSpace's least-squares recipe).
             t0 = Clock::now();
             std::int64_t z_dim = 0;
-            const std::vector<double> lat =
-                latent_directions(src, comps, mean, stdev, k, opt.latents, z_dim, device);
+            const bool sampled = sampled_z.numel() > 0;
+            const std::vector<double> lat = latent_directions(src, comps, mean, stdev, k,
+                                                              sampled ? sampled_z : npy::load(opt.latents),
+                                                              sampled ? "sampled z" : opt.latents, z_dim, device);
             out.tensors.emplace_back("latent_directions", tensor_f32(lat, {k, z_dim}));
-            md["latents"] = opt.latents;
-            md["latents_source"] = sha256_file(opt.latents);
+            if (!sampled) {
+                md["latents"] = opt.latents;
+                md["latents_source"] = sha256_file(opt.latents);
+            }
             fit_s += seconds_since(t0);
         }
     }
@@ -330,7 +369,7 @@ void register_factorize(CLI::App& app) {
         "Find directions: PCA or FastICA of a sample matrix (--data X.npy), or SeFa of a model (-m)");
     cmd->add_option("--data", opt->data,
                     "sample matrix .npy [N, d] (float32 or float64), one sample per row");
-    cmd->add_option("-m,--model", opt->model, "model .safetensors (--method sefa)");
+    cmd->add_option("-m,--model", opt->model, "model .safetensors: SeFa on its weights, or PCA/ICA of sampled activations");
     cmd->add_option("--method", opt->method, "pca | ica | sefa")->default_val("pca");
     cmd->add_option("-k,--components", opt->components,
                     "number of directions (default: min(N, d); SeFa: w_dim)");
@@ -353,6 +392,12 @@ void register_factorize(CLI::App& app) {
         ->default_val(0);
     cmd->add_option("--latents", opt->latents,
                     "Z.npy [N, z_dim]: map the components back to z by least squares");
+    cmd->add_option("-n,--samples", opt->samples,
+                    "with -m: samples to draw (default as the seed paper: StyleGAN2 100000, FastGAN 10000)");
+    cmd->add_option("--layer", opt->layer,
+                    "with -m: w | z | a tap (StyleGAN2 b8, b16.conv1.styles, ...; FastGAN init, feat_8, ...); "
+                    "default w (StyleGAN2) or init (FastGAN, mapped back to z by least squares)");
+    cmd->add_option("--batch", opt->gen_batch, "with -m: generator batch while sampling")->default_val(16);
     cmd->add_option("--layers", opt->layers, "SeFa layers: all | 0-7 | 1,3,6-9 (ws indices)")
         ->default_val("all");
     cmd->add_option("--space", opt->space, "name of the factorized space for the metadata (e.g. w, b16)");

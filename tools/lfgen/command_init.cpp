@@ -5,6 +5,7 @@
 
 #include "kernels/core/error.h"
 #include "nets/fastgan_init.h"
+#include "nets/inception_init.h"
 #include "nets/stylegan2_init.h"
 #include "tools/lfgen/commands.h"
 
@@ -23,13 +24,18 @@ struct InitOptions {
 };
 
 void run_init(const InitOptions& o) {
+    if (o.arch == "inception") {
+        inception_write_random(o.out, o.seed);
+        std::cerr << "lfgen: wrote a random-weight FID InceptionV3 (pytorch-fid layout) to " << o.out << '\n';
+        return;
+    }
     if (o.arch == "fastgan") {
         fastgan_write_random(o.im_size, o.ngf, o.nz, 3, o.seed, o.out);
         std::cerr << "lfgen: wrote random FastGAN " << o.im_size << "x" << o.im_size << " (ngf " << o.ngf
                   << ", nz " << o.nz << ") to " << o.out << '\n';
         return;
     }
-    LF_CHECK(o.arch == "stylegan2", "unknown generator '", o.arch, "' (known: stylegan2, fastgan)");
+    LF_CHECK(o.arch == "stylegan2", "unknown network '", o.arch, "' (known: stylegan2, fastgan, inception)");
     StyleGan2InitConfig c = stylegan2_preset(o.preset);
     if (o.resolution > 0) c.img_resolution = o.resolution;
     if (o.z_dim >= 0) c.z_dim = o.z_dim;
@@ -47,7 +53,7 @@ void run_init(const InitOptions& o) {
 void register_init(CLI::App& app) {
     auto opt = std::make_shared<InitOptions>();
     CLI::App* cmd = app.add_subcommand("init", "Write a random-weight model at an official size (for benchmarks)");
-    cmd->add_option("generator", opt->arch, "generator family: stylegan2 | fastgan")->required();
+    cmd->add_option("generator", opt->arch, "stylegan2 | fastgan | inception (random FID InceptionV3)")->required();
     cmd->add_option("--preset", opt->preset,
                     "config-f | stylegan2 | paper256 | paper512 | paper1024 | cifar")->default_val("config-f");
     cmd->add_option("-o,--output", opt->out, "output .safetensors")->required();

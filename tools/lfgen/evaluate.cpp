@@ -131,7 +131,10 @@ EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& la
     row.fid = frechet_distance(edited_stats(rows, dim, d.space(), pick, amount, row.method + " edits"), originals_,
                                "edits", "originals")
                   .value;
-    if (baseline) {
+    const std::string cache_key = str_cat(row.space, "/", row.k, "/", dim);
+    if (baseline && baseline_cache_.count(cache_key)) {
+        row.baseline_fid = baseline_cache_.at(cache_key);  // identical draws: computed once per space and K
+    } else if (baseline) {
         // K random unit directions of the same space (seeded from --seed + 2).
         NumpyRandomState rr(s_.seed + 2);
         std::vector<float> random(static_cast<std::size_t>(row.k * dim));
@@ -149,6 +152,7 @@ EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& la
             frechet_distance(edited_stats(rrows, dim, d.space(), pick, amount, "random edits"), originals_, "random",
                              "originals")
                 .value;
+        baseline_cache_[cache_key] = *row.baseline_fid;
     }
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return row;

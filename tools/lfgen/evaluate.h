@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,7 @@ private:
     GaussianStats stats_of_latents(const Tensor& lat, bool is_ws, const std::string& what);
 
     EvaluationSetup s_;
+    std::map<std::string, double> baseline_cache_;  // "space/K/dim" -> random-directions FID (same draws)
     Tensor z_;   // [N, z_dim] f64
     Tensor ws_;  // [N, num_ws, w_dim] f32 (StyleGAN2)
     GaussianStats originals_;
