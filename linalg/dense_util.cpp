@@ -106,8 +106,8 @@ bool cholesky_qr_step(double* a, std::int64_t m, int n) {
         rmin = std::min(rmin, std::fabs(g[static_cast<std::size_t>(i) * n + i]));
     }
     if (!(rmin > 1e-7 * rmax)) return false;  // condition number of A above ~1e7: use Householder
-    cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, static_cast<int>(m), n, 1.0,
-                g.data(), n, a, n);
+    cblas_dtrsm(CblasRowMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, static_cast<int>(m), n,
+                1.0, g.data(), n, a, n);
     return true;
 }
 
@@ -115,8 +115,8 @@ bool cholesky_qr_step(double* a, std::int64_t m, int n) {
 
 bool orthonormalize_columns(double* a, std::int64_t m, int n) {
     LF_ASSERT(m >= n && n >= 1);
-    LF_CHECK(m <= std::numeric_limits<int>::max() && m * n <= std::numeric_limits<int>::max(),
-             "QR: a ", m, "x", n, " matrix exceeds the 32-bit LAPACK index range");
+    LF_CHECK(m <= std::numeric_limits<int>::max() && m * n <= std::numeric_limits<int>::max(), "QR: a ", m,
+             "x", n, " matrix exceeds the 32-bit LAPACK index range");
     // CholeskyQR2 (two CholeskyQR steps: all BLAS-3, several times faster than Householder for tall
     // thin blocks, orthogonal to rounding after the second step) when A is well enough conditioned;
     // Householder QR otherwise.

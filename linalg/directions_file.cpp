@@ -1,10 +1,15 @@
-// directions_file.cpp: see directions_file.h. SHA-256 after FIPS 180-4 (streamed, 1 MiB reads).
+// directions_file.cpp: see directions_file.h. SHA-256 after FIPS 180-4 (streamed, 1 MiB reads), with
+// the x86 SHA extensions when the CPU has them (several times faster on large .npy inputs).
 #include "linalg/directions_file.h"
 
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "kernels/core/error.h"
 #include "weights/safetensors.h"
@@ -94,6 +99,69 @@ void sha_block(std::array<std::uint32_t, 8>& h, const unsigned char* p) {
     h[7] += hh;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// SHA-256 with the x86 SHA extensions (SHA-NI: sha256rnds2/msg1/msg2), after the public-domain
+// layout of Jeffrey Walton's sha256-x86.c: state kept as ABEF/CDGH, 16 groups of 4 rounds, the
+// message schedule W[t..t+3] = msg2(msg1(W[t-16..], W[t-12..]) + W[t-7..t-4], W[t-4..t-1]).
+__attribute__((target("sha,sse4.1,ssse3"))) void sha_blocks_shani(std::array<std::uint32_t, 8>& h,
+                                                                  const unsigned char* p,
+                                                                  std::size_t blocks) {
+    const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0]));
+    __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4]));
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);                // CDAB
+    state1 = _mm_shuffle_epi32(state1, 0x1B);          // EFGH
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+    for (std::size_t b = 0; b < blocks; ++b, p += 64) {
+        const __m128i abef = state0, cdgh = state1;
+        __m128i w[4];
+        for (int g = 0; g < 16; ++g) {
+            __m128i cur;
+            if (g < 4) {
+                cur = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), mask);
+            } else {
+                const __m128i w16 = w[g % 4], w12 = w[(g + 1) % 4], w8 = w[(g + 2) % 4], w4 = w[(g + 3) % 4];
+                cur = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w16, w12), _mm_alignr_epi8(w4, w8, 4)), w4);
+            }
+            w[g % 4] = cur;
+            __m128i msg =
+                _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRound[4 * g])));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+        }
+        state0 = _mm_add_epi32(state0, abef);
+        state1 = _mm_add_epi32(state1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8);     // ABEF
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), state1);
+}
+
+bool have_shani() {
+    static const bool yes = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+    return yes;
+}
+#else
+bool have_shani() {
+    return false;
+}
+void sha_blocks_shani(std::array<std::uint32_t, 8>&, const unsigned char*, std::size_t) {}
+#endif
+
+void sha_blocks(std::array<std::uint32_t, 8>& h, const unsigned char* p, std::size_t blocks) {
+    if (have_shani()) {
+        sha_blocks_shani(h, p, blocks);
+        return;
+    }
+    for (std::size_t b = 0; b < blocks; ++b) sha_block(h, p + 64 * b);
+}
+
 }  // namespace
 
 std::string sha256_file(const std::string& path) {
@@ -111,7 +179,7 @@ std::string sha256_file(const std::string& path) {
         total += got;
         const std::size_t avail = pending + got;
         const std::size_t full = avail / 64 * 64;
-        for (std::size_t off = 0; off < full; off += 64) sha_block(h, buf.data() + off);
+        sha_blocks(h, buf.data(), full / 64);
         std::copy(buf.begin() + static_cast<std::ptrdiff_t>(full),
                   buf.begin() + static_cast<std::ptrdiff_t>(avail), buf.begin());
         pending = avail - full;
@@ -123,7 +191,7 @@ std::string sha256_file(const std::string& path) {
     const std::size_t len = pending + 1 + 8 <= 64 ? 64 : 128;
     const std::uint64_t bits = total * 8;
     for (int i = 0; i < 8; ++i) tail[len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-    for (std::size_t off = 0; off < len; off += 64) sha_block(h, tail + off);
+    sha_blocks(h, tail, len / 64);
     char hex[65];
     for (int i = 0; i < 8; ++i) std::snprintf(hex + 8 * i, 9, "%08x", h[i]);
     return std::string(hex, 64);

@@ -87,20 +87,25 @@ public:
     void moments(const double* w, int r, double* sum, double* sumsq) override {
         product(w, r);
         const int ni = static_cast<int>(n_);
+        // Row sums of Y (= Ycm^T 1, cublasSgemv) and sums of squares (cublasSnrm2 per row); runs once.
+        DeviceArray<float> ones(static_cast<std::size_t>(n_), nullptr),
+            sums(static_cast<std::size_t>(r), nullptr);
+        std::vector<float> host_ones(static_cast<std::size_t>(n_), 1.0f),
+            host_sums(static_cast<std::size_t>(r));
+        ones.upload(host_ones.data(), host_ones.size());
+        const float one = 1.0f, zero = 0.0f;
+        LF_CUBLAS_CHECK(cublasSgemv(blas_.get(), CUBLAS_OP_T, ni, r, &one, y_.get(), ni, ones.get(), 1, &zero,
+                                    sums.get(), 1));
+        sums.download(host_sums.data(), host_sums.size());
         for (int i = 0; i < r; ++i) {
-            float s = 0.0f, q = 0.0f;
-            LF_CUBLAS_CHECK(cublasSdot(blas_.get(), ni, y_.get() + static_cast<std::size_t>(i) * n_, 1,
-                                       ones_full(), 0, &s));
+            float q = 0.0f;
             LF_CUBLAS_CHECK(cublasSnrm2(blas_.get(), ni, y_.get() + static_cast<std::size_t>(i) * n_, 1, &q));
-            sum[i] = s;
+            sum[i] = host_sums[i];
             sumsq[i] = static_cast<double>(q) * q;
         }
     }
 
 private:
-    // A device scalar 1.0f read with stride 0 as a vector of ones.
-    const float* ones_full() { return ones_.get(); }
-
     // Ycm (N x r) = X1cm (N x k) W^T, with W row-major [r, k] == column-major k x r.
     void product(const double* w, int r) {
         std::vector<float> wf(static_cast<std::size_t>(r) * k_);

@@ -228,7 +228,9 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
                 struct Busy {
                     double& b;
                     std::chrono::steady_clock::time_point t;
-                    ~Busy() { b += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); }
+                    ~Busy() {
+                        b += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+                    }
                 } busy_guard{busy[th & 1], tb};
                 for (std::int64_t s = th; s < subs; s += threads) {
                     const std::int64_t rows = std::min(kSub, count - s * kSub);
@@ -262,8 +264,8 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
         });
     if (trace)
         std::fprintf(stderr, "linalg:   streamed pass %.3f s, thread busy %.3f / %.3f s\n",
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(), busy[0],
-                     busy[1]);
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(),
+                     busy[0], busy[1]);
     if (y) std::fill(y, y + d * l, 0.0);
     if (gram) std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
     for (const Local& lc : local) {

@@ -5,12 +5,15 @@
 //   randomized: Halko et al. range finder in feature space with implicit centering (rank-1
 //               corrections, X is never copied or centered), Gaussian start of k + oversamples
 //               columns, `iterations` passes each applying C = Xc^T Xc with float32 GEMMs and
-//               re-orthonormalizing (Householder QR, float64), then a Rayleigh-Ritz step. Two
+//               re-orthonormalizing (CholeskyQR2, Householder QR when ill-conditioned; float64),
+//               then a Rayleigh-Ritz step. Two
 //               schemes: `krylov` keeps every block [Q0, C Q0, ..., C^q Q0] (block Krylov, Halko,
 //               Martinsson, Shkolnisky & Tygert 2011, "An algorithm for the principal component
 //               analysis of large data sets"); `subspace` keeps only the last block (power/subspace
 //               iteration, Halko, Martinsson & Tropp 2011, Alg. 4.4, as scikit-learn). Memory
 //               O(d (k + p) (q + 1)) plus one row batch; never O(N d).
+// Threads: every streamed pass splits row sub-batches over the linalg thread pool, each thread calling
+// single-threaded OpenBLAS with its own accumulators (LF_LINALG_TRACE=1 prints per-phase times).
 // Output as scikit-learn's PCA: unit components sorted by variance, explained variance (ddof = 1)
 // and its ratio to the total variance, the mean, and the stdev of the projections (= sqrt of the
 // explained variance). Signs: the largest-magnitude entry of every component is positive.

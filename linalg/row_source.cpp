@@ -31,7 +31,8 @@ void check_component_count(std::int64_t k, std::int64_t n, std::int64_t d, const
 namespace {
 
 template <typename T, typename Bits>
-void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::int64_t row0, const std::string& name) {
+void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::int64_t row0,
+                       const std::string& name) {
     const std::int64_t total = count * d;
     // Fast path: OR over "exponent all ones" (NaN or Inf) on the bit patterns: an integer reduction,
     // which the compiler vectorizes (a floating-point one it may not reorder).
@@ -45,8 +46,8 @@ void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::
     if (bad == 0) return;
     for (std::int64_t i = 0; i < total; ++i) {
         if (!std::isfinite(block[i])) {
-            fail(name, ": non-finite value (", static_cast<double>(block[i]), ") at row ", row0 + i / d, ", column ",
-                 i % d, "; remove or impute NaN/Inf samples before factorizing");
+            fail(name, ": non-finite value (", static_cast<double>(block[i]), ") at row ", row0 + i / d,
+                 ", column ", i % d, "; remove or impute NaN/Inf samples before factorizing");
         }
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check_kernel_coverage.py: every __global__ kernel in kernels/ must be launched by an emulated test.
+"""check_kernel_coverage.py: every __global__ kernel in the tree (kernels/, linalg/) must be launched by an emulated test.
 
 The SIMT emulation appends the name of every kernel a test process launches to
 RECORDS/launched-<pid>.txt, and tests/emulated/record_tests.cpp the name of every test that ran to
@@ -7,7 +7,7 @@ RECORDS/tests-<pid>.txt (when LF_SIMT_COVERAGE_DIR=RECORDS). This script scans S
 __global__ function definitions and prints each kernel as covered or NOT covered.
 
   check_kernel_coverage.py --reset --records DIR            empty DIR (ctest fixture setup)
-  check_kernel_coverage.py --sources kernels --records DIR [--test-programs EXE ...]
+  check_kernel_coverage.py --sources kernels linalg --records DIR [--test-programs EXE ...]
 
 Exit status: 0 all kernels covered; 1 a kernel is not covered (or nothing was recorded);
 77 only part of the emulated tests ran (the test lists of --test-programs were not all seen), so
@@ -88,7 +88,7 @@ def list_tests(program):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", help="folder scanned for __global__ kernels (kernels/)")
+    parser.add_argument("--sources", nargs="+", help="folders scanned for __global__ kernels (kernels/ linalg/)")
     parser.add_argument("--records", required=True, help="LF_SIMT_COVERAGE_DIR of the emulated tests")
     parser.add_argument("--test-programs", nargs="*", default=[], help="emulated GoogleTest programs")
     parser.add_argument("--reset", action="store_true", help="empty the records folder and exit")
@@ -102,7 +102,7 @@ def main():
     if not args.sources:
         parser.error("--sources is required")
 
-    kernels = scan_kernels(os.path.abspath(args.sources))
+    kernels = [k for folder in args.sources for k in scan_kernels(os.path.abspath(folder))]
     launched = read_records(args.records, "launched-")
     ran = read_records(args.records, "tests-")
     expected = set()
@@ -116,7 +116,7 @@ def main():
 
     width = max([len(name) for name, _, _ in kernels] + [6])
     covered = 0
-    print(f"kernel coverage: {len(kernels)} __global__ kernels in {args.sources}, "
+    print(f"kernel coverage: {len(kernels)} __global__ kernels in {' '.join(args.sources)}, "
           f"launched by the emulated tests:")
     for name, path, line in sorted(kernels, key=lambda k: (k[1], k[2])):
         ok = name in launched

@@ -106,7 +106,9 @@ TEST_P(IcaGolden, AmariNoWorseThanSklearn) {
         double s = 0.0;
         for (int j = 0; j < 8; ++j) s += r.directions[i * 8 + j] * r.directions[i * 8 + j];
         EXPECT_NEAR(s, 1.0, 1e-12);
-        if (i > 0) EXPECT_GE(r.stdev[i - 1], r.stdev[i]);
+        if (i > 0) {
+            EXPECT_GE(r.stdev[i - 1], r.stdev[i]);
+        }
     }
     // mixing = pinv(unmixing): unmixing @ mixing = I.
     for (int i = 0; i < 8; ++i)

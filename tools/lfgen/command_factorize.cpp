@@ -223,9 +223,10 @@ void run_factorize(const FactorizeOptions& opt) {
         const TensorRowSource src(std::move(x), source_name);
         load_s = seconds_since(t0);
         const std::int64_t n = src.rows(), d = src.cols();
-        const int k = opt.components > 0
-                          ? opt.components
-                          : static_cast<int>(std::min<std::int64_t>(default_k > 0 ? default_k : d, std::min(n, d)));
+        const int k =
+            opt.components > 0
+                ? opt.components
+                : static_cast<int>(std::min<std::int64_t>(default_k > 0 ? default_k : d, std::min(n, d)));
         check_component_count(opt.components != 0 ? opt.components : k, n, d, source_name, "-k");
         md["samples"] = std::to_string(n);
         md["features"] = std::to_string(d);
@@ -338,9 +339,9 @@ void run_factorize(const FactorizeOptions& opt) {
             t0 = Clock::now();
             std::int64_t z_dim = 0;
             const bool sampled = sampled_z.numel() > 0;
-            const std::vector<double> lat = latent_directions(src, comps, mean, stdev, k,
-                                                              sampled ? sampled_z : npy::load(opt.latents),
-                                                              sampled ? "sampled z" : opt.latents, z_dim, device);
+            const std::vector<double> lat =
+                latent_directions(src, comps, mean, stdev, k, sampled ? sampled_z : npy::load(opt.latents),
+                                  sampled ? "sampled z" : opt.latents, z_dim, device);
             out.tensors.emplace_back("latent_directions", tensor_f32(lat, {k, z_dim}));
             if (!sampled) {
                 md["latents"] = opt.latents;
@@ -369,7 +370,8 @@ void register_factorize(CLI::App& app) {
         "Find directions: PCA or FastICA of a sample matrix (--data X.npy), or SeFa of a model (-m)");
     cmd->add_option("--data", opt->data,
                     "sample matrix .npy [N, d] (float32 or float64), one sample per row");
-    cmd->add_option("-m,--model", opt->model, "model .safetensors: SeFa on its weights, or PCA/ICA of sampled activations");
+    cmd->add_option("-m,--model", opt->model,
+                    "model .safetensors: SeFa on its weights, or PCA/ICA of sampled activations");
     cmd->add_option("--method", opt->method, "pca | ica | sefa")->default_val("pca");
     cmd->add_option("-k,--components", opt->components,
                     "number of directions (default: min(N, d); SeFa: w_dim)");
@@ -394,9 +396,10 @@ void register_factorize(CLI::App& app) {
                     "Z.npy [N, z_dim]: map the components back to z by least squares");
     cmd->add_option("-n,--samples", opt->samples,
                     "with -m: samples to draw (default as the seed paper: StyleGAN2 100000, FastGAN 10000)");
-    cmd->add_option("--layer", opt->layer,
-                    "with -m: w | z | a tap (StyleGAN2 b8, b16.conv1.styles, ...; FastGAN init, feat_8, ...); "
-                    "default w (StyleGAN2) or init (FastGAN, mapped back to z by least squares)");
+    cmd->add_option(
+        "--layer", opt->layer,
+        "with -m: w | z | a tap (StyleGAN2 b8, b16.conv1.styles, ...; FastGAN init, feat_8, ...); "
+        "default w (StyleGAN2) or init (FastGAN, mapped back to z by least squares)");
     cmd->add_option("--batch", opt->gen_batch, "with -m: generator batch while sampling")->default_val(16);
     cmd->add_option("--layers", opt->layers, "SeFa layers: all | 0-7 | 1,3,6-9 (ws indices)")
         ->default_val("all");
