@@ -42,7 +42,7 @@ struct Step {
 
 std::string default_model() {
     // The bundled model, found relative to the binary (build/lfgen) or the working directory.
-    for (const fs::path base : {fs::read_symlink("/proc/self/exe").parent_path().parent_path(), fs::current_path()}) {
+    for (const fs::path& base : {fs::read_symlink("/proc/self/exe").parent_path().parent_path(), fs::current_path()}) {
         const fs::path p = base / "weights" / "tiny" / "sg2_tiny32.safetensors";
         if (fs::exists(p)) return p.string();
     }

@@ -106,7 +106,8 @@ EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& la
     const auto t0 = std::chrono::steady_clock::now();
     EvaluationRow row;
     row.label = label;
-    row.method = d.method().empty() ? "?" : d.method();
+    row.method = d.method();
+    if (row.method.empty()) row.method = "unknown";
     row.space = d.space() == EditSpace::W ? "w" : "z";
     row.k = static_cast<int>(std::min<std::int64_t>(p.first_k, d.count()));
     const std::int64_t n = s_.images, dim = d.dim();
