@@ -1,29 +1,39 @@
-# expect_one_error_line.cmake: runs `LFGEN info FILE` (or `LFGEN <ARGS>` when ARGS, a '|'-separated
-# argument list, is given) and passes only if it exits non-zero (not by a signal; exactly EXIT when
-# given), prints exactly one line to stderr, and that line starts with "lfgen: error:" (and
-# contains EXPECT, when given). Usage:
+# expect_one_error_line.cmake: the one script every lfgen CLI test runs. It runs `LFGEN info FILE`,
+# or `LFGEN <ARGS>` when ARGS (a '|'-separated argument list, possibly empty) is given, and
+#   EXIT 0:         passes when lfgen succeeds;
+#   otherwise:      passes only if lfgen exits non-zero (not by a signal; exactly EXIT when given),
+#                   prints exactly one line to stderr, and that line starts with "lfgen: error:"
+#                   (and contains EXPECT, when given).
+# Usage:
 #   cmake -DLFGEN=path/to/lfgen -DFILE=path [-DEXPECT=substring] [-DALLOW_MISSING=ON] -P expect_one_error_line.cmake
 #   cmake -DLFGEN=path/to/lfgen -DARGS="generate|-m|FILE|..." [-DFILE=input that must exist] [-DEXIT=1] ...
-if(NOT LFGEN OR (NOT FILE AND NOT ARGS))
-  message(FATAL_ERROR "usage: cmake -DLFGEN=... -DFILE=... [-DEXPECT=...] -P expect_one_error_line.cmake")
+if(NOT LFGEN OR (NOT FILE AND NOT DEFINED ARGS))
+  message(FATAL_ERROR "usage: cmake -DLFGEN=... (-DFILE=... | -DARGS=a|b|c) [-DEXIT=n] [-DEXPECT=...] -P expect_one_error_line.cmake")
 endif()
 if(FILE AND NOT EXISTS "${FILE}" AND NOT ALLOW_MISSING)
-  message(FATAL_ERROR "test input ${FILE} does not exist (was make_malformed_files run?)")
+  message(FATAL_ERROR "test input ${FILE} does not exist (was its setup test run?)")
 endif()
-if(ARGS)
+if(DEFINED ARGS)
   string(REPLACE "|" ";" lfgen_args "${ARGS}")
 else()
   set(lfgen_args info "${FILE}")
 endif()
 
 execute_process(COMMAND "${LFGEN}" ${lfgen_args}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 300)
 
 if(NOT rc MATCHES "^[0-9]+$")
-  message(FATAL_ERROR "lfgen info ${FILE} did not exit normally: ${rc}\nstderr:\n${err}")
+  message(FATAL_ERROR "lfgen ${lfgen_args} did not exit normally: ${rc}\nstderr:\n${err}")
+endif()
+if(DEFINED EXIT AND EXIT EQUAL 0)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "lfgen ${lfgen_args} exited ${rc}, expected success\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  message(STATUS "ok: lfgen ${lfgen_args}")
+  return()
 endif()
 if(rc EQUAL 0)
-  message(FATAL_ERROR "lfgen info ${FILE} exited 0 on a malformed file\nstdout:\n${out}")
+  message(FATAL_ERROR "lfgen ${lfgen_args} exited 0 on bad input\nstdout:\n${out}")
 endif()
 if(DEFINED EXIT AND NOT rc EQUAL EXIT)
   message(FATAL_ERROR "lfgen ${lfgen_args} exited ${rc}, expected ${EXIT}\nstderr:\n${err}")

@@ -34,8 +34,8 @@ if(TARGET lfgen)
     list(POP_FRONT parts name expect)
     list(JOIN parts "|" args)
     add_test(NAME cli_fid_error_${name}
-             COMMAND ${CMAKE_COMMAND} -DLFGEN=$<TARGET_FILE:lfgen> "-DARGS=${args}" "-DEXPECT=${expect}"
-                     -P ${_fid_src}/run_lfgen_expect_error.cmake)
+             COMMAND ${CMAKE_COMMAND} -DLFGEN=$<TARGET_FILE:lfgen> "-DARGS=${args}" -DEXIT=1 "-DEXPECT=${expect}"
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_one_error_line.cmake)
     set_tests_properties(cli_fid_error_${name} PROPERTIES LABELS cli FIXTURES_REQUIRED lf_fid_cli_inputs)
   endforeach()
   add_test(NAME cli_fid_folders_equal_stats
