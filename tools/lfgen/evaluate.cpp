@@ -106,9 +106,10 @@ EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& la
     const auto t0 = std::chrono::steady_clock::now();
     EvaluationRow row;
     row.label = label;
-    row.method = d.method();
-    if (row.method.empty()) row.method = "unknown";
-    row.space = d.space() == EditSpace::W ? "w" : "z";
+    // Strings are built, then moved in: assigning a char literal to a member here trips GCC 12's
+    // -Wrestrict false positive (GCC bug 105329).
+    row.method = d.method().empty() ? std::string("unknown") : d.method();
+    row.space = std::string(d.space() == EditSpace::W ? "w" : "z");
     row.k = static_cast<int>(std::min<std::int64_t>(p.first_k, d.count()));
     const std::int64_t n = s_.images, dim = d.dim();
     // Component choices and amounts: one stream per evaluation, seeded from --seed, shared by the
