@@ -196,9 +196,7 @@ FastGanOutput FastGan::forward(const Tensor& z, const FastGanOptions& opt, const
     const int n = static_cast<int>(z.dim(0));
     LF_CHECK(n > 0, "z: empty batch");
     LF_CHECK(opt.bn == BatchNormMode::Eval || n > 1, "--bn batch needs a batch of at least 2 images");
-    Tensor zf = Tensor::empty({n, c.nz}, DType::F32);
-    for (std::int64_t i = 0; i < zf.numel(); ++i)
-        zf.data<float>()[i] = z.dtype() == DType::F64 ? static_cast<float>(z.data<double>()[i]) : z.data<float>()[i];
+    const Tensor zf = to_float32(z);  // [N, nz]
     const Tensor zd = be.device.is_cpu() ? zf : zf.to(be.device, be.stream);
     std::vector<NumpyRandomState> rng;
     if (opt.noise == FastGanNoise::Random)

@@ -90,6 +90,17 @@ void Tensor::expect_shape(const Shape& expected, const std::string& what) const 
              shape_to_string(shape_));
 }
 
+Tensor to_float32(const Tensor& t) {
+    LF_CHECK(t.device().is_cpu() && (t.dtype() == DType::F32 || t.dtype() == DType::F64),
+             "to_float32: expected a host f32 or f64 tensor, got ", dtype_name(t.dtype()), " on ", t.device().to_string());
+    if (t.dtype() == DType::F32) return t;
+    Tensor out = Tensor::empty(t.shape(), DType::F32);
+    const double* src = t.data<double>();
+    float* dst = out.data<float>();
+    for (std::int64_t i = 0; i < t.numel(); ++i) dst[i] = static_cast<float>(src[i]);
+    return out;
+}
+
 void Tensor::check_dtype(DType wanted) const {
     LF_CHECK(wanted == dtype_, "tensor holds ", dtype_name(dtype_), ", accessed as ", dtype_name(wanted));
 }

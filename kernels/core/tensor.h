@@ -77,6 +77,10 @@ private:
     bool borrowed_ = false;
 };
 
+// A host f32 or f64 tensor as f32: `t` itself when it already is, else a converted copy. Throws
+// lf::Error for other dtypes or device tensors.
+Tensor to_float32(const Tensor& t);
+
 template <typename T>
 Tensor Tensor::from_values(Shape shape, const std::vector<T>& values) {
     Tensor t = empty(std::move(shape), DTypeOf<T>::value);

@@ -27,8 +27,9 @@ std::vector<ImageU8> images_to_uint8(const Tensor& images, Uint8Convention conve
             const float* plane = src + (i * c + ch) * h * w;  // [H, W]
             for (std::int64_t p = 0; p < h * w; ++p) {
                 // float32 arithmetic as in torch, then clamp and truncate (NaN -> 0).
-                float v = convention == Uint8Convention::StyleGan2 ? plane[p] * 127.5f + 128.0f
-                                                                   : (plane[p] + 1.0f) * 0.5f * 255.0f + 0.5f;
+                float v = convention == Uint8Convention::StyleGan2      ? plane[p] * 127.5f + 128.0f
+                          : convention == Uint8Convention::RawSaveImage ? plane[p] * 255.0f + 0.5f
+                                                                        : (plane[p] + 1.0f) * 0.5f * 255.0f + 0.5f;
                 v = std::clamp(v, 0.0f, 255.0f);
                 img.pixels[static_cast<std::size_t>(p * c + ch)] = v == v ? static_cast<std::uint8_t>(v) : 0;
             }

@@ -22,8 +22,10 @@ struct ImageU8 {
 //   StyleGan2:  uint8(clamp(x * 127.5 + 128, 0, 255)), stylegan2-ada-pytorch generate.py
 //   TorchvisionSaveImage: uint8(clamp(((x + 1) / 2) * 255 + 0.5, 0, 255)), FastGAN's
 //               vutils.save_image(x.add(1).mul(0.5))
-// both in float32, truncating toward zero (NaN becomes 0).
-enum class Uint8Convention { StyleGan2, TorchvisionSaveImage };
+//   RawSaveImage: uint8(clamp(x * 255 + 0.5, 0, 255)), save_image of the raw output without
+//               (x + 1) / 2, as the seed paper's notebooks saved their FID images
+// all in float32, truncating toward zero (NaN becomes 0).
+enum class Uint8Convention { StyleGan2, TorchvisionSaveImage, RawSaveImage };
 
 // `images` is a host f32 tensor [N, C, H, W] with C of 1, 3 or 4; returns N images.
 std::vector<ImageU8> images_to_uint8(const Tensor& images, Uint8Convention convention = Uint8Convention::StyleGan2);

@@ -350,13 +350,12 @@ Tensor load(const std::string& path) {
     return t;
 }
 
-void save(const std::string& path, const Tensor& t) {
-    LF_CHECK(t.device().is_cpu(), path, ": npy::save needs a host tensor, got one on ", t.device().to_string(),
-             " (copy it with .to(Device::cpu()) first)");
-    LF_CHECK(t.defined(), path, ": npy::save got an undefined tensor");
+namespace {
 
-    // The header exactly as numpy.lib.format writes it (keys sorted, repr() of the values, room to
-    // grow the first axis, spaces and a newline up to a multiple of 64 bytes).
+// The magic, version, header length and header exactly as numpy.lib.format writes them (keys
+// sorted, repr() of the values, room to grow the first axis, spaces and a newline up to a multiple
+// of 64 bytes; version 1.0 unless the header needs 2.0).
+std::string header_bytes(const Tensor& t) {
     std::string shape = "(";
     for (std::size_t i = 0; i < t.shape().size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
     shape += t.shape().size() == 1 ? ",)" : ")";
@@ -366,7 +365,7 @@ void save(const std::string& path, const Tensor& t) {
         if (digits < kGrowthAxisMaxDigits) header.append(kGrowthAxisMaxDigits - digits, ' ');
     }
     std::size_t prefix_len = 10;
-    std::size_t hlen = header.size() + 1;  // + '\n'
+    const std::size_t hlen = header.size() + 1;  // + '\n'
     std::size_t padlen = kArrayAlign - (prefix_len + hlen) % kArrayAlign;
     int major = 1;
     if (hlen + padlen > 0xffff) {
@@ -376,17 +375,24 @@ void save(const std::string& path, const Tensor& t) {
     }
     header.append(padlen, ' ');
     header += '\n';
-
-    std::string prefix(kMagic, kMagicLen);
-    prefix += static_cast<char>(major);
-    prefix += '\0';
+    std::string out(kMagic, kMagicLen);
+    out += static_cast<char>(major);
+    out += '\0';
     const std::size_t n = header.size();
-    for (std::size_t i = 0; i < prefix_len - 8; ++i) prefix += static_cast<char>((n >> (8 * i)) & 0xff);
+    for (std::size_t i = 0; i < prefix_len - 8; ++i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+    return out + header;
+}
 
+}  // namespace
+
+void save(const std::string& path, const Tensor& t) {
+    LF_CHECK(t.device().is_cpu(), path, ": npy::save needs a host tensor, got one on ", t.device().to_string(),
+             " (copy it with .to(Device::cpu()) first)");
+    LF_CHECK(t.defined(), path, ": npy::save got an undefined tensor");
+    const std::string header = header_bytes(t);
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) fail(path, ": cannot open for writing: ", std::strerror(errno));
-    bool ok = std::fwrite(prefix.data(), 1, prefix.size(), f) == prefix.size() &&
-              std::fwrite(header.data(), 1, header.size(), f) == header.size();
+    bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
     if (ok && t.nbytes() > 0) ok = std::fwrite(t.raw_data(), 1, t.nbytes(), f) == t.nbytes();
     const int write_errno = errno;
     if (std::fclose(f) != 0 && ok) {
@@ -398,32 +404,8 @@ void save(const std::string& path, const Tensor& t) {
 std::vector<std::uint8_t> serialize(const Tensor& t, const std::string& what) {
     LF_CHECK(t.device().is_cpu(), what, ": npy::serialize needs a host tensor, got one on ", t.device().to_string());
     LF_CHECK(t.defined(), what, ": npy::serialize got an undefined tensor");
-    // The same header as save() (numpy.lib.format, version 1.0 unless it needs 2.0).
-    std::string shape = "(";
-    for (std::size_t i = 0; i < t.shape().size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
-    shape += t.shape().size() == 1 ? ",)" : ")";
-    std::string header = "{'descr': '" + descr_of(t.dtype()) + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    if (!t.shape().empty()) {
-        const std::size_t digits = std::to_string(t.shape()[0]).size();
-        if (digits < kGrowthAxisMaxDigits) header.append(kGrowthAxisMaxDigits - digits, ' ');
-    }
-    std::size_t prefix_len = 10;
-    const std::size_t hlen = header.size() + 1;
-    std::size_t padlen = kArrayAlign - (prefix_len + hlen) % kArrayAlign;
-    int major = 1;
-    if (hlen + padlen > 0xffff) {
-        major = 2;
-        prefix_len = 12;
-        padlen = kArrayAlign - (prefix_len + hlen) % kArrayAlign;
-    }
-    header.append(padlen, ' ');
-    header += '\n';
-    std::vector<std::uint8_t> out(kMagic, kMagic + kMagicLen);
-    out.push_back(static_cast<std::uint8_t>(major));
-    out.push_back(0);
-    const std::size_t n = header.size();
-    for (std::size_t i = 0; i < prefix_len - 8; ++i) out.push_back(static_cast<std::uint8_t>((n >> (8 * i)) & 0xff));
-    out.insert(out.end(), header.begin(), header.end());
+    const std::string header = header_bytes(t);
+    std::vector<std::uint8_t> out(header.begin(), header.end());
     const auto* bytes = static_cast<const std::uint8_t*>(t.raw_data());
     if (t.nbytes() > 0) out.insert(out.end(), bytes, bytes + t.nbytes());
     return out;

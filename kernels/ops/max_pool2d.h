@@ -10,23 +10,11 @@
 #include <cstdint>
 
 #include "kernels/core/device.h"  // defines: lf::Stream
+#include "kernels/ops/pool2d.h"    // defines: Pool2dParams, pool2d_check
 
 namespace lf {
 
-struct MaxPool2dParams {
-    const float* x = nullptr;  // [batch, channels, height, width] NCHW
-    float* y = nullptr;        // [batch, y_channels, out_height(), out_width()]; this op writes
-                               // channels [y_channel_offset, y_channel_offset + channels)
-    int batch = 0, channels = 0, height = 0, width = 0;
-    int kernel_h = 3, kernel_w = 3;
-    int stride_h = 1, stride_w = 1;
-    int pad_h = 0, pad_w = 0;
-    int y_channels = 0;  // channel count of the tensor y points into (>= offset + channels)
-    int y_channel_offset = 0;
-
-    int out_height() const { return (height + 2 * pad_h - kernel_h) / stride_h + 1; }
-    int out_width() const { return (width + 2 * pad_w - kernel_w) / stride_w + 1; }
-};
+using MaxPool2dParams = Pool2dParams;  // the shared geometry (pool2d.h)
 
 // Throws lf::Error naming the first invalid field.
 void max_pool2d_check(const MaxPool2dParams& p);

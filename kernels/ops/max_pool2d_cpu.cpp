@@ -1,5 +1,5 @@
-// max_pool2d_cpu.cpp: the plain CPU twin of max_pool2d and the shared parameter check. Windows are
-// scanned in row-major order keeping the first maximum; padding never wins (it is -inf).
+// max_pool2d_cpu.cpp: the plain CPU twin of max_pool2d (checks: pool2d_check). Windows are scanned
+// in row-major order keeping the first maximum; padding never wins (it is -inf).
 #include <algorithm>
 #include <limits>
 
@@ -8,21 +8,7 @@
 
 namespace lf {
 
-void max_pool2d_check(const MaxPool2dParams& p) {
-    LF_CHECK(p.batch >= 0 && p.channels > 0 && p.height > 0 && p.width > 0,
-             "max_pool2d: bad sizes batch=", p.batch, " channels=", p.channels, " height=", p.height,
-             " width=", p.width);
-    LF_CHECK(p.kernel_h > 0 && p.kernel_w > 0 && p.stride_h > 0 && p.stride_w > 0 && p.pad_h >= 0 &&
-                 p.pad_w >= 0 && 2 * p.pad_h <= p.kernel_h && 2 * p.pad_w <= p.kernel_w,
-             "max_pool2d: bad window ", p.kernel_h, "x", p.kernel_w, " stride ", p.stride_h, "x", p.stride_w,
-             " pad ", p.pad_h, "x", p.pad_w, " (pad must be at most half the kernel)");
-    LF_CHECK(p.height + 2 * p.pad_h >= p.kernel_h && p.width + 2 * p.pad_w >= p.kernel_w, "max_pool2d: a ",
-             p.kernel_h, "x", p.kernel_w, " window does not fit a ", p.height, "x", p.width, " input");
-    LF_CHECK(p.y_channel_offset >= 0 && p.y_channel_offset + p.channels <= p.y_channels,
-             "max_pool2d: output channels [", p.y_channel_offset, ", ", p.y_channel_offset + p.channels,
-             ") do not fit y_channels=", p.y_channels);
-    if (p.batch > 0) LF_CHECK(p.x && p.y, "max_pool2d: null tensor");
-}
+void max_pool2d_check(const MaxPool2dParams& p) { pool2d_check(p, "max_pool2d"); }
 
 namespace cpu {
 

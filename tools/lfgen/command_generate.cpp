@@ -58,13 +58,6 @@ Tensor load_f32_or_f64(const std::string& path, const char* flag) {
     return t;
 }
 
-Tensor to_f32(const Tensor& t) {
-    if (t.dtype() == DType::F32) return t;
-    Tensor out = Tensor::empty(t.shape(), DType::F32);
-    for (std::int64_t i = 0; i < t.numel(); ++i) out.data<float>()[i] = static_cast<float>(t.data<double>()[i]);
-    return out;
-}
-
 void write_outputs(const GenerateOptions& opt, const Tensor& images, const std::vector<std::int64_t>& seeds,
                    Uint8Convention convention) {
     const std::int64_t n = images.dim(0);
@@ -162,7 +155,7 @@ void run_generate(const GenerateOptions& opt) {
         LF_CHECK(z.rank() == 2 && z.dim(1) == cf.z_dim, "--z ", opt.z_path, ": expected shape [N, ", cf.z_dim, "], got ",
                  shape_to_string(z.shape()));
     } else {
-        ws_all = to_f32(load_f32_or_f64(opt.ws_path, "--ws"));
+        ws_all = to_float32(load_f32_or_f64(opt.ws_path, "--ws"));
         if (ws_all.rank() == 2 && ws_all.dim(1) == cf.w_dim) {  // [N, w_dim]: broadcast to every layer
             Tensor b = Tensor::empty({ws_all.dim(0), cf.num_ws, cf.w_dim}, DType::F32);
             for (std::int64_t i = 0; i < ws_all.dim(0); ++i)

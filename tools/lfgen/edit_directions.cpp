@@ -11,13 +11,6 @@
 namespace lf::cli {
 namespace {
 
-Tensor to_f32_host(const Tensor& t) {
-    Tensor out = Tensor::empty(t.shape(), DType::F32);
-    for (std::int64_t i = 0; i < t.numel(); ++i)
-        out.data<float>()[i] = t.dtype() == DType::F64 ? static_cast<float>(t.data<double>()[i]) : t.data<float>()[i];
-    return out;
-}
-
 std::string meta(const std::map<std::string, std::string>& m, const std::string& key) {
     auto it = m.find(key);
     return it == m.end() ? std::string() : it->second;
@@ -45,7 +38,7 @@ EditDirections EditDirections::load(const std::string& path, const Generator& g)
     auto read_scales = [&](const char* name) {
         std::vector<float> s(static_cast<std::size_t>(k), 1.0f);
         if (f.contains(name)) {
-            const Tensor t = to_f32_host(f.get(name));
+            const Tensor t = to_float32(f.get(name));
             LF_CHECK(t.numel() == k, path, ": '", name, "' has ", t.numel(), " values for ", k, " directions");
             std::copy(t.data<float>(), t.data<float>() + k, s.begin());
         }
@@ -59,7 +52,7 @@ EditDirections EditDirections::load(const std::string& path, const Generator& g)
                  shape_to_string(lat.shape()));
         LF_CHECK(lat.dim(1) == g.z_dim(), path, ": latent directions have z_dim ", lat.dim(1), " but the model has z_dim ",
                  g.z_dim(), " (directions from another model?)");
-        d.rows_ = to_f32_host(lat);
+        d.rows_ = to_float32(lat);
         d.space_ = EditSpace::Z;
         d.scales_ = read_scales("latent_scales");
     } else {
@@ -73,7 +66,7 @@ EditDirections EditDirections::load(const std::string& path, const Generator& g)
                  g.has_w() ? str_cat("w_dim ", g.w_dim(), " and ") : std::string(), "z_dim ", g.z_dim(),
                  " (directions from another model, or a feature layer without latent_directions?)");
         }
-        d.rows_ = to_f32_host(dirs);
+        d.rows_ = to_float32(dirs);
         d.scales_ = read_scales("scales");
     }
     if (const std::string layers = meta(md, "layers"); !layers.empty()) {

@@ -17,27 +17,17 @@ namespace {
 
 // Images [n, C, R, R] in the generator's [-1, 1] range -> [n, 3, R, R] in [0, 1] as an 8-bit PNG
 // would carry them (gray is repeated to RGB as PIL's convert('RGB') does).
-Tensor to_inception_input(const Tensor& images, Uint8Convention convention, bool paper_saving) {
-    const std::int64_t n = images.dim(0), c = images.dim(1), plane = images.dim(2) * images.dim(3);
-    Tensor out = Tensor::empty({n, 3, images.dim(2), images.dim(3)}, DType::F32);
-    const float* src = images.data<float>();
+Tensor to_inception_input(const Tensor& images, Uint8Convention convention) {
+    const std::vector<ImageU8> u8 = images_to_uint8(images, convention);
+    const std::int64_t n = images.dim(0), plane = images.dim(2) * images.dim(3);
+    Tensor out = Tensor::empty({n, 3, images.dim(2), images.dim(3)}, DType::F32);  // [n, 3, R, R]
     float* dst = out.data<float>();
-    for (std::int64_t i = 0; i < n; ++i)
-        for (std::int64_t ch = 0; ch < 3; ++ch) {
-            const float* sp = src + (i * c + std::min<std::int64_t>(ch, c - 1)) * plane;
-            float* dp = dst + (i * 3 + ch) * plane;
-            for (std::int64_t q = 0; q < plane; ++q) {
-                float v;
-                if (paper_saving) {
-                    v = std::clamp(std::floor(255.0f * sp[q] + 0.5f), 0.0f, 255.0f);
-                } else if (convention == Uint8Convention::StyleGan2) {
-                    v = std::clamp(sp[q] * 127.5f + 128.0f, 0.0f, 255.0f);
-                } else {
-                    v = std::clamp((sp[q] + 1.0f) * 0.5f * 255.0f + 0.5f, 0.0f, 255.0f);
-                }
-                dp[q] = (v == v ? std::trunc(v) : 0.0f) / 255.0f;
-            }
-        }
+    for (std::int64_t i = 0; i < n; ++i) {
+        const ImageU8& img = u8[static_cast<std::size_t>(i)];
+        for (std::int64_t ch = 0; ch < 3; ++ch)
+            for (std::int64_t q = 0; q < plane; ++q)
+                dst[(i * 3 + ch) * plane + q] = img.pixels[q * img.channels + std::min<std::int64_t>(ch, img.channels - 1)] / 255.0f;
+    }
     return out;
 }
 
@@ -71,7 +61,8 @@ GaussianStats Evaluator::stats_of_latents(const Tensor& lat, bool is_ws, const s
         const Tensor part = slice_rows(lat, b0, b1);
         const Tensor img = is_ws ? g.render_ws(part, ro, static_cast<std::uint32_t>(b0))
                                  : g.render_z(part, ro, static_cast<std::uint32_t>(b0));
-        const Tensor x = to_inception_input(img, g.uint8_convention(), s_.paper_saving);
+        const Tensor x =
+            to_inception_input(img, s_.paper_saving ? Uint8Convention::RawSaveImage : g.uint8_convention());
         const Tensor f = s_.inception->features(x, s_.dims, inception_cpu_backend());
         std::memcpy(feats.data<float>() + b0 * s_.dims, f.data<float>(), f.nbytes());
         bar.update(b1);

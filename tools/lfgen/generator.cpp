@@ -7,21 +7,28 @@
 
 namespace lf::cli {
 
-bool is_fastgan_file(const std::string& path) {
-    const SafetensorsFile f = SafetensorsFile::open(path);
+namespace {
+
+bool is_fastgan(const SafetensorsFile& f) {
     auto it = f.metadata().find("architecture");
     if (it != f.metadata().end()) return it->second == "fastgan";
     return f.contains("init.init.0.weight");
 }
 
+}  // namespace
+
+bool is_fastgan_file(const std::string& path) { return is_fastgan(SafetensorsFile::open(path)); }
+
 Generator Generator::load(const std::string& path) {
     Generator g;
+    bool fastgan = false;
     {
         const SafetensorsFile f = SafetensorsFile::open(path);
         auto it = f.metadata().find("source_sha256");
         g.identity_ = it != f.metadata().end() ? it->second : sha256_file(path);
+        fastgan = is_fastgan(f);
     }
-    if (is_fastgan_file(path)) {
+    if (fastgan) {
         g.kind_ = GeneratorKind::FastGan;
         g.fg_.emplace(FastGan::load(path));
     } else {
