@@ -1,10 +1,12 @@
-// device_memory.cpp: host allocations (64-byte aligned) and, with LF_WITH_CUDA, the CUDA pool and
-// cudaMemcpyAsync for host<->device and device<->device copies.
+// device_memory.cpp: host allocations (64-byte aligned, large blocks cached for reuse) and, with
+// LF_WITH_CUDA, the CUDA pool and cudaMemcpyAsync for host<->device and device<->device copies.
 #include "kernels/core/device_memory.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 
 #include "kernels/core/error.h"
 
@@ -17,6 +19,58 @@ namespace lf {
 namespace {
 
 constexpr std::size_t kHostAlignment = 64;
+constexpr std::size_t kHostCacheMinBytes = 1u << 20;   // smaller blocks go straight to malloc
+constexpr std::size_t kHostCacheMaxBytes = 1u << 30;   // at most this much stays cached
+
+// The host side of the memory pool: freed blocks of 1 MiB or more are kept by exact (rounded) size
+// and handed out again, so the same-shaped tensors a network allocates every batch reuse memory
+// instead of paying a fresh mmap and its page faults each time (glibc maps large blocks anew).
+class HostCache {
+public:
+    void* get(std::size_t rounded) {
+        if (rounded < kHostCacheMinBytes) return std::aligned_alloc(kHostAlignment, rounded);
+        std::lock_guard<std::mutex> lock(mutex_);
+        void* p = nullptr;
+        if (auto it = free_.find(rounded); it != free_.end()) {
+            p = it->second;
+            free_.erase(it);
+            cached_ -= rounded;
+        } else {
+            p = std::aligned_alloc(kHostAlignment, rounded);
+            if (p == nullptr) return nullptr;
+        }
+        live_[p] = rounded;
+        return p;
+    }
+    void put(void* p) noexcept {
+        if (p == nullptr) return;
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = live_.find(p);
+        if (it == live_.end()) {  // a small block
+            std::free(p);
+            return;
+        }
+        const std::size_t size = it->second;
+        live_.erase(it);
+        if (cached_ + size > kHostCacheMaxBytes) {
+            std::free(p);
+            return;
+        }
+        free_.emplace(size, p);
+        cached_ += size;
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<void*, std::size_t> live_;        // cached-size blocks in use -> size
+    std::unordered_multimap<std::size_t, void*> free_;  // size -> cached free blocks
+    std::size_t cached_ = 0;
+};
+
+HostCache& host_cache() {
+    static HostCache* cache = new HostCache;  // never destroyed: tensors may outlive static teardown
+    return *cache;
+}
 
 [[noreturn]] void no_cuda() {
     fail("this operation needs a CUDA device, but this lfgen was built without CUDA");
@@ -27,7 +81,7 @@ constexpr std::size_t kHostAlignment = 64;
 void* device_alloc(Device device, std::size_t bytes, Stream stream) {
     if (device.is_cpu()) {
         const std::size_t rounded = (bytes + kHostAlignment - 1) / kHostAlignment * kHostAlignment;
-        void* p = std::aligned_alloc(kHostAlignment, rounded);
+        void* p = host_cache().get(rounded);
         LF_CHECK(p != nullptr, "out of host memory allocating ", bytes, " bytes");
         return p;
     }
@@ -41,7 +95,7 @@ void* device_alloc(Device device, std::size_t bytes, Stream stream) {
 
 void device_free(Device device, void* ptr, Stream stream) noexcept {
     if (device.is_cpu()) {
-        std::free(ptr);
+        host_cache().put(ptr);
         return;
     }
 #ifdef LF_WITH_CUDA
