@@ -7,14 +7,14 @@
 //               come from an orthogonally similar matrix F^T S2 F with S1 = F F^T:
 //                 Cholesky route (S1 positive definite, the usual N > d case): F = L from dpotrf;
 //                   L = sqrt(S1) U with U orthogonal, so L^T S2 L = U^T sqrt(S1) S2 sqrt(S1) U.
-//                   Cost: dpotrf + 2 DTRMM + one eigenvalues-only dsyevd.
+//                   Cost: dpotrf + 2 DTRMM + one eigenvalues-only dsyevd_2stage.
 //                 pivoted Cholesky route (S1 singular, N <= d, or numerically semidefinite: a
 //                   Cholesky pivot at the rounding level d * eps * max diag): P^T S1 P = L L^T with
 //                   dpstrf at that tolerance, L [d, r], r = rank(S1); F = P L, F^T S2 F is r x r.
-//                   Cost: dpstrf + SYMM + GEMM (d x r) + dsyevd (r x r).
+//                   Cost: dpstrf + SYMM + GEMM (d x r) + dsyevd_2stage (r x r).
 //                 eigen route (on request; the CUDA path's fallback, cuSOLVER has no pivoted
 //                   Cholesky): S1 = V diag(l) V^T, F = V diag(sqrt(l)) over the l above
-//                   d * eps * max(l). Cost: dsyevd with vectors + SYMM + GEMM + dsyevd.
+//                   d * eps * max(l). Cost: dsyevd with vectors + SYMM + GEMM + dsyevd_2stage.
 //               Unlike pytorch-fid's scipy.linalg.sqrtm(S1 S2) (complex Schur) it never fails
 //               ("imaginary component") when N < d makes the covariances singular.
 // CPU: LAPACKE/OpenBLAS (frechet_distance.cpp); CUDA: cuSOLVER/cuBLAS on the device

@@ -6,6 +6,7 @@
 
 #include "kernels/core/device_memory.h"
 #include "kernels/core/numpy_random.h"
+#include "kernels/core/nvtx_range.h"
 #include "weights/safetensors.h"
 
 namespace lf {
@@ -189,6 +190,7 @@ void FastGan::se(const std::string& p, const Tensor& small, Tensor& big) const {
 }
 
 FastGanOutput FastGan::forward(const Tensor& z, const FastGanOptions& opt, const TapSink* taps) const {
+    const NvtxRange range("fastgan/forward");
     const FastGanConfig& c = config_;
     const NetBackend& be = backend_;
     LF_CHECK(z.device().is_cpu() && (z.dtype() == DType::F32 || z.dtype() == DType::F64), "z: expected a host float tensor");

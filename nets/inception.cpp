@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "kernels/core/error.h"
+#include "kernels/core/nvtx_range.h"
 
 namespace lf {
 namespace {
@@ -402,6 +403,7 @@ Tensor InceptionFid::features(const Tensor& images, int dims, const InceptionBac
 
 Tensor InceptionFid::features_preprocessed(const Tensor& batch, int dims,
                                            const InceptionBackend& backend) const {
+    const NvtxRange range("inception/features");
     LF_CHECK(valid_dims(dims), "inception: dims must be 64, 192, 768 or 2048, got ", dims);
     LF_CHECK(
         batch.rank() == 4 && batch.dim(1) == 3 && batch.dim(2) == kInputSize && batch.dim(3) == kInputSize,

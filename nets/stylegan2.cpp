@@ -8,6 +8,7 @@
 
 #include "kernels/core/device_memory.h"
 #include "kernels/core/numpy_random.h"
+#include "kernels/core/nvtx_range.h"
 #include "weights/safetensors.h"
 
 namespace lf {
@@ -217,6 +218,7 @@ Tensor StyleGan2::class_labels(int class_index, int batch) const {
 }
 
 Tensor StyleGan2::mapping(const Tensor& z, const Tensor* c, float psi, int cutoff, const TapSink* taps) const {
+    const NvtxRange range("stylegan2/mapping");
     const StyleGan2Config& cf = config_;
     const NetBackend& be = backend_;
     LF_CHECK(z.device().is_cpu() && (z.dtype() == DType::F32 || z.dtype() == DType::F64), "z: expected a host float tensor");
@@ -377,6 +379,7 @@ Tensor StyleGan2::synthesis(const Tensor& ws_in, const SynthesisOptions& opt, co
     int w_idx = 0;
     for (int res : cf.block_resolutions) {
         const std::string p = res_prefix(res);
+        const NvtxRange range("stylegan2/synthesis/" + p.substr(p.rfind('.') + 1));
         const bool is_last = res == cf.img_resolution;
         const bool has_torgb = is_last || cf.architecture == "skip";
         const int first = w_idx;

@@ -1,6 +1,9 @@
-// device_memory.cpp: host allocations (64-byte aligned, large blocks cached for reuse) and, with
-// LF_WITH_CUDA, the CUDA pool and cudaMemcpyAsync for host<->device and device<->device copies.
+// device_memory.cpp: host allocations (64-byte aligned, large blocks cached for reuse and backed by
+// transparent huge pages) and, with LF_WITH_CUDA, the CUDA pool and cudaMemcpyAsync for
+// host<->device and device<->device copies.
 #include "kernels/core/device_memory.h"
+
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +24,18 @@ namespace {
 constexpr std::size_t kHostAlignment = 64;
 constexpr std::size_t kHostCacheMinBytes = 1u << 20;   // smaller blocks go straight to malloc
 constexpr std::size_t kHostCacheMaxBytes = 1u << 30;   // at most this much stays cached
+constexpr std::size_t kHugePageBytes = 2u << 20;       // blocks of 4 MiB or more: 2 MiB aligned
+
+// A fresh large block: blocks of two huge pages or more are 2 MiB aligned and advised as
+// MADV_HUGEPAGE (the kernel's THP mode is usually "madvise"), so first touches fault once per
+// 2 MiB instead of once per 4 KiB page (a 2048^2 float64 matrix: 16 faults instead of 8192).
+void* allocate_large(std::size_t rounded) {
+    if (rounded < 2 * kHugePageBytes) return std::aligned_alloc(kHostAlignment, rounded);
+    const std::size_t bytes = (rounded + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    void* p = std::aligned_alloc(kHugePageBytes, bytes);
+    if (p != nullptr) (void)madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
+    return p;
+}
 
 // The host side of the memory pool: freed blocks of 1 MiB or more are kept by exact (rounded) size
 // and handed out again, so the same-shaped tensors a network allocates every batch reuse memory
@@ -36,7 +51,7 @@ public:
             free_.erase(it);
             cached_ -= rounded;
         } else {
-            p = std::aligned_alloc(kHostAlignment, rounded);
+            p = allocate_large(rounded);
             if (p == nullptr) return nullptr;
         }
         live_[p] = rounded;

@@ -59,8 +59,10 @@ std::vector<std::pair<std::string, Tensor>> load(const std::string& path) {
             zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
         LF_CHECK(file != nullptr, path, ": cannot open member '", name, "' (", zip_strerror(archive.get()),
                  ")");
-        // Grow with the data that actually arrives (a header may lie about sizes).
+        // Grow with the data that actually arrives (a header may lie about sizes); the declared size
+        // (already bounded above) is reserved so an honest member is read without reallocations.
         std::vector<std::uint8_t> bytes;
+        bytes.reserve(static_cast<std::size_t>(st.size));
         constexpr std::size_t kChunk = 1 << 20;
         for (;;) {
             const std::size_t at = bytes.size();

@@ -1,7 +1,8 @@
 # fid_stats_roundtrip.cmake: FID(folder A, folder B) must equal FID(stats A, stats B) and
 # FID(folder A, stats B), printed digit for digit (the statistics are written as float64 .npz and
-# the distance is the same function of the same numbers). Also checks that FID(A, A) is ~0 and
-# that `lfgen features` writes [N, 2048] features. Used by tests/cli/fid_errors.cmake:
+# the distance is the same function of the same numbers). Also checks that FID(A, A) is ~0, that
+# `fid --json` reports the same value, and that `lfgen features` writes [N, 2048] features.
+# Used by tests/cli/fid_errors.cmake:
 # With -DPYTHON=<interpreter with NumPy>, also checks that np.load reads the written statistics.
 #   cmake -DLFGEN=... -DDIR=<make_fid_cli_inputs dir> [-DPYTHON=...] -P fid_stats_roundtrip.cmake
 if(NOT LFGEN OR NOT DIR)
@@ -37,6 +38,19 @@ fid_value(mixed "${out}")
 message(STATUS "FID folders ${folders}, stats ${stats}, folder+stats ${mixed}")
 if(NOT folders STREQUAL stats OR NOT folders STREQUAL mixed)
   message(FATAL_ERROR "FID differs: folders ${folders}, stats ${stats}, folder+stats ${mixed}")
+endif()
+# --json: the same value, with its terms, as one JSON object.
+run_lfgen(out fid --json "${DIR}/A_stats.npz" "${DIR}/B_stats.npz")
+string(JSON json_fid GET "${out}" fid)
+string(JSON json_route GET "${out}" route)
+string(JSON json_kind GET "${out}" inputs 0 kind)
+message(STATUS "--json: fid ${json_fid}, route ${json_route}, input 0 ${json_kind}")
+if(NOT json_kind STREQUAL "statistics" OR json_fid LESS_EQUAL 0)
+  message(FATAL_ERROR "fid --json: unexpected report\n${out}")
+endif()
+# JSON prints the double with its own shortest form: compare numerically to the FID line.
+if(json_fid GREATER folders OR json_fid LESS folders)
+  message(FATAL_ERROR "fid --json value ${json_fid} differs from the FID line ${folders}")
 endif()
 if(folders LESS_EQUAL 0)
   message(FATAL_ERROR "FID of two different folders is ${folders}, expected > 0")

@@ -1,12 +1,15 @@
 // command_demo.cpp: `lfgen demo [-o OUTDIR]`: the whole pipeline on the bundled model, by running
 // lfgen's own commands (so every artifact can be reproduced with the command shown beside it):
 // a sample grid; PCA and FastICA in W and SeFa on the style weights; an edit strip and GIF per
-// method; the FID evaluation table with random-direction baselines; all in OUTDIR/index.html.
+// method; the FID evaluation table with random-direction baselines; on the bundled shapes model
+// (or with --factors) the ground-truth factor evaluation: which direction moves which factor and a
+// disentanglement score per method (factor_evaluation.h); all in OUTDIR/index.html.
 // Without --inception a seeded random-weight InceptionV3 is written and used (random-feature FID).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +35,8 @@ struct DemoOptions {
     std::string inception;
     std::int64_t images = 100;
     std::int64_t samples = 20000;
+    std::int64_t factor_images = 200;
+    bool factors = false;
     bool quiet = false;
 };
 
@@ -43,10 +48,10 @@ struct Step {
 std::string default_model() {
     // The bundled model, found relative to the binary (build/lfgen) or the working directory.
     for (const fs::path& base : {fs::read_symlink("/proc/self/exe").parent_path().parent_path(), fs::current_path()}) {
-        const fs::path p = base / "weights" / "tiny" / "sg2_tiny32.safetensors";
+        const fs::path p = base / "weights" / "demo" / "shapes64.safetensors";
         if (fs::exists(p)) return p.string();
     }
-    fail("the bundled model weights/tiny/sg2_tiny32.safetensors was not found next to the binary or in the "
+    fail("the bundled model weights/demo/shapes64.safetensors was not found next to the binary or in the "
          "current folder; give -m MODEL");
 }
 
@@ -90,8 +95,59 @@ std::string html_escape(const std::string& s) {
     return out;
 }
 
+// The factor evaluation: a summary table (per method the best direction and purity for every
+// factor, and the score), then per method a heat map of D[k][f] (darker = larger change).
+void write_factor_html(std::ostream& h, const nlohmann::json& fj) {
+    const auto& names = fj["factor_names"];
+    const auto& orig = fj["originals"];
+    h << "<h2>Which direction moves which factor</h2>\n<p>The bundled model was trained on images with known "
+         "factors, so every direction can be scored: "
+      << orig["images"] << " originals, each edited by &plusmn;" << fj["protocol"]["shift"]
+      << " stdevs of its projections along each of the first " << fj["protocol"]["first_k"]
+      << " directions; the factors are measured on the images by image moments. D[k][f] is the mean change of "
+         "factor f along direction k, in units of the factor's mean difference between two originals. "
+         "Purity of factor f: the share of its best direction's total effect that falls on f. Score: the mean "
+         "purity over the factors (1 = every factor has its own direction). "
+      << orig["one_shape"] << " of " << orig["images"] << " originals show exactly one shape.</p>\n";
+    h << "<table><tr><th>method</th>";
+    for (const auto& n : names) h << "<th>" << n.get<std::string>() << "<br><small>dir: purity</small></th>";
+    h << "<th>score</th></tr>\n";
+    for (const auto& m : fj["methods"]) {
+        h << "<tr><td class=\"l\">" << m["method"].get<std::string>() << " (" << m["space"].get<std::string>()
+          << ")</td>";
+        for (const auto& n : names) {
+            const std::string f = n.get<std::string>();
+            h << "<td>" << m["best_direction"][f].get<int>() << ": " << std::fixed << std::setprecision(2)
+              << m["purity"][f].get<double>() << "</td>";
+        }
+        h << "<td><b>" << std::setprecision(3) << m["score"].get<double>() << "</b></td></tr>\n";
+    }
+    h << "</table>\n";
+    for (const auto& m : fj["methods"]) {
+        double top = 1e-12;
+        for (const auto& row : m["effect"])
+            for (const auto& v : row) top = std::max(top, v.get<double>());
+        h << "<div class=\"m\"><h3>" << m["method"].get<std::string>() << "</h3><table><tr><th>dir</th>";
+        for (const auto& n : names) h << "<th>" << n.get<std::string>() << "</th>";
+        h << "</tr>\n";
+        int k = 0;
+        for (const auto& row : m["effect"]) {
+            h << "<tr><td>" << k++ << "</td>";
+            for (const auto& v : row) {
+                const double x = v.get<double>() / top;
+                const int shade = static_cast<int>(255 - 200 * std::clamp(x, 0.0, 1.0));
+                h << "<td style=\"background:rgb(" << shade << "," << shade << ",255)" << (x > 0.6 ? ";color:#fff" : "")
+                  << "\">" << std::setprecision(2) << v.get<double>() << "</td>";
+            }
+            h << "</tr>\n";
+        }
+        h << "</table></div>\n";
+    }
+    h.unsetf(std::ios::fixed);
+}
+
 void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Step>& steps, const nlohmann::json& eval,
-                const std::vector<std::string>& methods, bool random_inception) {
+                const nlohmann::json* factors, const std::vector<std::string>& methods, bool random_inception) {
     std::ofstream h(out / "index.html");
     LF_CHECK(h.good(), (out / "index.html").string(), ": cannot write");
     h << "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>latentfactor demo</title>\n"
@@ -125,7 +181,9 @@ void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Ste
         if (r["random_directions_fid"].is_number()) h << r["random_directions_fid"].get<double>(); else h << "-";
         h << "</td></tr>\n";
     }
-    h << "</table>\n<h2>Commands</h2>\n<table><tr><th>step</th><th>seconds</th><th>command</th></tr>\n";
+    h << "</table>\n";
+    if (factors != nullptr) write_factor_html(h, *factors);
+    h << "<h2>Commands</h2>\n<table><tr><th>step</th><th>seconds</th><th>command</th></tr>\n";
     for (const Step& s : steps)
         h << "<tr><td class=\"l\">" << html_escape(s.title) << "</td><td>" << std::setprecision(1) << s.seconds
           << "</td><td class=\"l\"><code>" << html_escape(s.command) << "</code></td></tr>\n";
@@ -133,7 +191,10 @@ void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Ste
 }
 
 void run_demo(DemoOptions o) {
-    if (o.model.empty()) o.model = default_model();
+    if (o.model.empty()) {
+        o.model = default_model();
+        o.factors = true;  // the bundled model is the shapes model: its factors are known
+    }
     const fs::path out = fs::absolute(o.outdir);
     fs::create_directories(out);
     const std::string m = o.model;
@@ -173,7 +234,23 @@ void run_demo(DemoOptions o) {
     std::ifstream ej(P("evaluation.json"));
     const nlohmann::json eval = nlohmann::json::parse(ej, nullptr, false);
     LF_CHECK(eval.is_object(), P("evaluation.json"), ": unreadable evaluation results");
-    write_html(out, o, steps, eval, methods, random_inception);
+    nlohmann::json factors;
+    if (o.factors) {
+        std::vector<std::string> args = {"evaluate", "--factors", "-m", m, "--images", std::to_string(o.factor_images),
+                                         "--first-k", "10", "--json", P("factors.json")};
+        for (const std::string& method : methods) {
+            args.push_back("-d");
+            args.push_back(P((method + ".safetensors").c_str()));
+        }
+        if (o.quiet) args.push_back("--quiet");
+        steps.push_back(run_lfgen("factor evaluation", args, o.quiet));
+        std::ifstream fj(P("factors.json"));
+        const nlohmann::json report = nlohmann::json::parse(fj, nullptr, false);
+        LF_CHECK(report.is_object() && report.contains("factors"), P("factors.json"),
+                 ": unreadable factor evaluation results");
+        factors = report["factors"];
+    }
+    write_html(out, o, steps, eval, o.factors ? &factors : nullptr, methods, random_inception);
     std::cout << (out / "index.html").string() << '\n';
 }
 
@@ -183,10 +260,14 @@ void register_demo(CLI::App& app) {
     auto opt = std::make_shared<DemoOptions>();
     CLI::App* cmd = app.add_subcommand("demo", "Run the whole pipeline on the bundled model and write an HTML report");
     cmd->add_option("-o,--outdir", opt->outdir, "output folder (index.html and the images)")->default_val("demo");
-    cmd->add_option("-m,--model", opt->model, "model (default: the bundled weights/tiny/sg2_tiny32.safetensors)");
+    cmd->add_option("-m,--model", opt->model, "model (default: the bundled weights/demo/shapes64.safetensors)");
     cmd->add_option("--inception", opt->inception, "FID InceptionV3 .safetensors (default: a seeded random-weight one)");
     cmd->add_option("--images", opt->images, "images per FID set")->default_val(100);
     cmd->add_option("-n,--samples", opt->samples, "samples for PCA/ICA")->default_val(20000);
+    cmd->add_flag("--factors", opt->factors,
+                  "also run the shapes factor evaluation (on by default for the bundled model; needs a model "
+                  "trained on tools/train_demo/shapes.py)");
+    cmd->add_option("--factor-images", opt->factor_images, "originals for the factor evaluation")->default_val(200);
     cmd->add_flag("-q,--quiet", opt->quiet, "only print the report's path");
     cmd->callback([opt] { run_demo(*opt); });
 }

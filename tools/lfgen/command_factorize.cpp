@@ -13,6 +13,7 @@
 
 #include "kernels/core/device.h"
 #include "kernels/core/error.h"
+#include "kernels/core/nvtx_range.h"
 #include "kernels/io/npy.h"
 #include "linalg/directions_file.h"
 #include "linalg/eigh.h"
@@ -146,6 +147,7 @@ void run_factorize(const FactorizeOptions& opt) {
         load_s = seconds_since(t0);
         t0 = Clock::now();
         const std::vector<int> layers = sefa_parse_layers(opt.layers, g.config().num_ws);
+        const NvtxRange range("factorize/sefa");
         const SefaResult r = sefa(g, layers);
         fit_s = seconds_since(t0);
         const int w = r.w_dim;
@@ -207,6 +209,7 @@ void run_factorize(const FactorizeOptions& opt) {
             RenderOptions ro;
             ro.noise = NoiseMode::Const;
             ro.fastgan.noise = FastGanNoise::None;
+            const NvtxRange range("factorize/sample " + layer);
             SampledFeatures f = sample_features(g, layer, n_samples, opt.seed, opt.gen_batch, ro);
             x = std::move(f.x);
             if (layer != "w" && layer != "z") sampled_z = std::move(f.z);
@@ -249,6 +252,7 @@ void run_factorize(const FactorizeOptions& opt) {
             po.batch_rows = opt.batch_rows;
             po.device = device;
             t0 = Clock::now();
+            const NvtxRange range("factorize/pca");
             const PcaResult r = pca(src, po);
             fit_s = seconds_since(t0);
             out.tensors.emplace_back("directions", tensor_f32(r.components, {k, d}));
@@ -297,6 +301,7 @@ void run_factorize(const FactorizeOptions& opt) {
             io.batch_rows = opt.batch_rows;
             io.device = device;
             t0 = Clock::now();
+            const NvtxRange range("factorize/fastica");
             const IcaResult r = fastica(src, io);
             fit_s = seconds_since(t0);
             if (!r.converged)

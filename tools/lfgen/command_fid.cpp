@@ -7,12 +7,17 @@
 //    accepted); `--save-stats OUT.npz FOLDER` writes one (np.savez layout, readable by pytorch-fid);
 //  - statistics in float64 (mean, unbiased covariance), the Fréchet distance through the symmetric
 //    eigenvalue route (linalg/frechet_distance.h), on the CPU or with cuSOLVER on --device cuda.
-// Prints "FID: <value>" (shortest round-trip decimal) on stdout.
+// Prints "FID: <value>" (shortest round-trip decimal) on stdout, or with --json one JSON object
+// (the value, its three terms, the route and rank of the trace term, the inputs, the times).
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
+#include "kernels/core/nvtx_range.h"
 #include "kernels/io/image_png.h"
 #include "kernels/io/npz.h"
 #include "linalg/frechet_distance.h"
@@ -31,7 +36,17 @@ struct FidOptions {
     int batch = 50;
     int dims = 2048;
     std::string device = "auto";
+    bool json = false;
 };
+
+const char* route_name(FrechetRoute r) {
+    switch (r) {
+        case FrechetRoute::Cholesky: return "cholesky";
+        case FrechetRoute::PivotedCholesky: return "pivoted-cholesky";
+        case FrechetRoute::Eigen: return "eigen";
+    }
+    return "?";
+}
 
 const char* const kImageExtensions[] = {"bmp", "jpg", "jpeg", "pgm", "png", "ppm", "tif", "tiff", "webp"};
 
@@ -148,6 +163,7 @@ void run_fid(const FidOptions& opt) {
     for (Input& in : inputs) {
         if (in.files.empty()) continue;
         if (!setup) setup = InceptionSetup::load(opt.inception, opt.device, "fid");
+        const NvtxRange range("fid/statistics " + in.path);
         const Tensor feats = setup->extract(static_cast<std::int64_t>(in.files.size()), opt.batch, opt.dims,
                                             fs::path(in.path).filename().string(),
                                             [&](std::int64_t b0, std::int64_t b1, Tensor& x) {
@@ -170,12 +186,35 @@ void run_fid(const FidOptions& opt) {
                                                             false,
 #endif
                                                             "fid");
+    const NvtxRange range("fid/frechet");
+    const auto t_fd = std::chrono::steady_clock::now();
     const FrechetResult r =
         fd_device.is_cuda()
             ? cuda::frechet_distance(inputs[0].stats, inputs[1].stats, fd_device.index, inputs[0].path,
                                      inputs[1].path)
             : frechet_distance(inputs[0].stats, inputs[1].stats, inputs[0].path, inputs[1].path);
-    std::cout << "FID: " << format_double(r.value) << '\n';
+    const double fd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_fd).count();
+    if (!opt.json) {
+        std::cout << "FID: " << format_double(r.value) << '\n';
+        return;
+    }
+    nlohmann::json report = {{"fid", r.value},
+                             {"mean_term", r.mean_term},
+                             {"trace_sum", r.trace_sum},
+                             {"sqrt_trace", r.sqrt_trace},
+                             {"route", route_name(r.route)},
+                             {"rank1", r.rank1},
+                             {"clipped_eigenvalues", r.clipped},
+                             {"dims", inputs[0].stats.mu.dim(0)},
+                             {"device", fd_device.to_string()},
+                             {"frechet_seconds", fd_seconds},
+                             {"inputs", nlohmann::json::array()}};
+    for (const Input& in : inputs) {
+        nlohmann::json j = {{"path", in.path}, {"kind", in.files.empty() ? "statistics" : "folder"}};
+        if (!in.files.empty()) j["images"] = static_cast<std::int64_t>(in.files.size());
+        report["inputs"].push_back(j);
+    }
+    std::cout << report.dump(2) << '\n';
 }
 
 }  // namespace
@@ -197,6 +236,7 @@ void register_fid(CLI::App& app) {
         ->default_val(2048);
     cmd->add_option("--batch", opt->batch, "images per forward pass")->default_val(50);
     add_device_option(*cmd, opt->device);
+    cmd->add_flag("--json", opt->json, "print one JSON object (value, terms, route, inputs) instead of the FID line");
     cmd->callback([opt] {
         if (opt->inception.empty())
             for (const std::string& p : opt->inputs)

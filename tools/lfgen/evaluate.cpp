@@ -13,11 +13,8 @@
 #include "tools/lfgen/progress.h"
 
 namespace lf::cli {
-namespace {
 
-// Images [n, C, R, R] in the generator's [-1, 1] range -> [n, 3, R, R] in [0, 1] as an 8-bit PNG
-// would carry them (gray is repeated to RGB as PIL's convert('RGB') does).
-Tensor to_inception_input(const Tensor& images, Uint8Convention convention) {
+Tensor images_to_unit_rgb(const Tensor& images, Uint8Convention convention) {
     const std::vector<ImageU8> u8 = images_to_uint8(images, convention);
     const std::int64_t n = images.dim(0), plane = images.dim(2) * images.dim(3);
     Tensor out = Tensor::empty({n, 3, images.dim(2), images.dim(3)}, DType::F32);  // [n, 3, R, R]
@@ -31,7 +28,76 @@ Tensor to_inception_input(const Tensor& images, Uint8Convention convention) {
     return out;
 }
 
-}  // namespace
+Originals sample_originals(const Generator& g, std::int64_t n, std::uint32_t seed) {
+    Originals o;
+    o.z = Tensor::empty({n, g.z_dim()}, DType::F64);  // [N, z_dim]
+    NumpyRandomState rs(seed);
+    for (std::int64_t i = 0; i < o.z.numel(); ++i) o.z.data<double>()[i] = rs.standard_normal();
+    if (g.has_w()) o.ws = g.mapping(o.z, 1.0f, -1);  // [N, num_ws, w_dim]
+    return o;
+}
+
+Latents original_latents(const Generator& g, const Originals& o) {
+    return g.has_w() ? Latents{o.ws, true} : Latents{o.z, false};
+}
+
+Latents edit_originals(const Generator& g, const Originals& o, const std::vector<const float*>& rows,
+                       std::int64_t dim, EditSpace space, const std::vector<std::int64_t>& pick,
+                       const std::vector<double>& amount) {
+    const std::int64_t n = o.z.dim(0);
+    if (space == EditSpace::W) {
+        Tensor ws = o.ws.clone();  // [N, num_ws, w_dim]: the edit moves every ws (the paper's protocol)
+        const std::int64_t num_ws = ws.dim(1);
+        for (std::int64_t i = 0; i < n; ++i)
+            for (std::int64_t l = 0; l < num_ws; ++l) {
+                float* w = ws.data<float>() + (i * num_ws + l) * dim;
+                for (std::int64_t j = 0; j < dim; ++j)
+                    w[j] += static_cast<float>(amount[i]) * rows[pick[i]][j];
+            }
+        return {ws, true};
+    }
+    Tensor z = o.z.clone();  // [N, z_dim]
+    for (std::int64_t i = 0; i < n; ++i)
+        for (std::int64_t j = 0; j < dim; ++j) z.data<double>()[i * dim + j] += amount[i] * rows[pick[i]][j];
+    if (g.has_w()) return {g.mapping(z, 1.0f, -1), true};
+    return {z, false};
+}
+
+std::vector<float> random_unit_directions(std::uint32_t seed, int k, std::int64_t dim) {
+    NumpyRandomState rr(seed);
+    std::vector<float> random(static_cast<std::size_t>(k * dim));
+    for (int r = 0; r < k; ++r) {
+        double norm = 0;
+        for (std::int64_t j = 0; j < dim; ++j) {
+            random[r * dim + j] = static_cast<float>(rr.standard_normal());
+            norm += static_cast<double>(random[r * dim + j]) * random[r * dim + j];
+        }
+        for (std::int64_t j = 0; j < dim; ++j)
+            random[r * dim + j] = static_cast<float>(random[r * dim + j] / std::sqrt(norm));
+    }
+    return random;
+}
+
+void render_batches(const Generator& g, const Latents& lat, int batch, bool progress, const std::string& what,
+                    const std::function<void(std::int64_t, const Tensor&)>& consume) {
+    const std::int64_t n = lat.values.dim(0);
+    RenderOptions ro;
+    ro.batch = batch;
+    ro.noise = NoiseMode::Const;
+    ro.fastgan.noise = FastGanNoise::None;
+    Progress bar(what, n, progress);
+    for (std::int64_t b0 = 0; b0 < n; b0 += batch) {
+        const std::int64_t b1 = std::min<std::int64_t>(n, b0 + batch);
+        const Tensor part = slice_rows(lat.values, b0, b1);
+        const auto offset = static_cast<std::uint32_t>(b0);
+        consume(b0, lat.is_ws ? g.render_ws(part, ro, offset) : g.render_z(part, ro, offset));
+        bar.update(b1);
+    }
+}
+
+nlohmann::json model_json(const Generator& g, const std::string& file) {
+    return {{"file", file}, {"summary", g.summary()}, {"identity", g.identity()}};
+}
 
 std::string EditProtocol::describe() const {
     return alpha_range > 0 ? str_cat("alpha ~ U[-", alpha_range, ", ", alpha_range, "]")
@@ -40,56 +106,26 @@ std::string EditProtocol::describe() const {
 
 Evaluator::Evaluator(EvaluationSetup setup) : s_(std::move(setup)) {
     const Generator& g = *s_.generator;
-    z_ = Tensor::empty({s_.images, g.z_dim()}, DType::F64);  // [N, z_dim]
-    NumpyRandomState rs(s_.seed);
-    for (std::int64_t i = 0; i < z_.numel(); ++i) z_.data<double>()[i] = rs.standard_normal();
-    if (g.has_w()) ws_ = g.mapping(z_, 1.0f, -1);
-    originals_ = stats_of_latents(g.has_w() ? ws_ : z_, g.has_w(), "originals");
+    latents_ = sample_originals(g, s_.images, s_.seed);
+    originals_ = stats_of_latents(original_latents(g, latents_), "originals");
 }
 
-GaussianStats Evaluator::stats_of_latents(const Tensor& lat, bool is_ws, const std::string& what) {
+GaussianStats Evaluator::stats_of_latents(const Latents& lat, const std::string& what) {
     const Generator& g = *s_.generator;
-    const std::int64_t n = lat.dim(0);
-    Tensor feats = Tensor::empty({n, s_.dims}, DType::F32);  // [N, dims]
-    RenderOptions ro;
-    ro.batch = s_.batch;
-    ro.noise = NoiseMode::Const;
-    ro.fastgan.noise = FastGanNoise::None;
-    Progress bar(what, n, s_.progress);
-    for (std::int64_t b0 = 0; b0 < n; b0 += s_.batch) {
-        const std::int64_t b1 = std::min<std::int64_t>(n, b0 + s_.batch);
-        const Tensor part = slice_rows(lat, b0, b1);
-        const Tensor img = is_ws ? g.render_ws(part, ro, static_cast<std::uint32_t>(b0))
-                                 : g.render_z(part, ro, static_cast<std::uint32_t>(b0));
-        const Tensor x =
-            to_inception_input(img, s_.paper_saving ? Uint8Convention::RawSaveImage : g.uint8_convention());
-        const Tensor f = s_.inception->features(x, s_.dims, inception_cpu_backend());
+    Tensor feats = Tensor::empty({lat.values.dim(0), s_.dims}, DType::F32);  // [N, dims]
+    const Uint8Convention convention = s_.paper_saving ? Uint8Convention::RawSaveImage : g.uint8_convention();
+    render_batches(g, lat, s_.batch, s_.progress, what, [&](std::int64_t b0, const Tensor& img) {
+        const Tensor f =
+            s_.inception->features(images_to_unit_rgb(img, convention), s_.dims, inception_cpu_backend());
         std::memcpy(feats.data<float>() + b0 * s_.dims, f.data<float>(), f.nbytes());
-        bar.update(b1);
-    }
+    });
     return gaussian_stats(feats, what);
 }
 
 GaussianStats Evaluator::edited_stats(const std::vector<const float*>& rows, std::int64_t dim, EditSpace space,
                                       const std::vector<std::int64_t>& pick, const std::vector<double>& amount,
                                       const std::string& what) {
-    const Generator& g = *s_.generator;
-    const std::int64_t n = s_.images;
-    if (space == EditSpace::W) {
-        Tensor ws = ws_.clone();  // [N, num_ws, w_dim]: the edit moves every ws (the paper's protocol)
-        const std::int64_t num_ws = ws.dim(1);
-        for (std::int64_t i = 0; i < n; ++i)
-            for (std::int64_t l = 0; l < num_ws; ++l) {
-                float* w = ws.data<float>() + (i * num_ws + l) * dim;
-                for (std::int64_t j = 0; j < dim; ++j) w[j] += static_cast<float>(amount[i]) * rows[pick[i]][j];
-            }
-        return stats_of_latents(ws, true, what);
-    }
-    Tensor z = z_.clone();  // [N, z_dim]
-    for (std::int64_t i = 0; i < n; ++i)
-        for (std::int64_t j = 0; j < dim; ++j) z.data<double>()[i * dim + j] += amount[i] * rows[pick[i]][j];
-    if (g.has_w()) return stats_of_latents(g.mapping(z, 1.0f, -1), true, what);
-    return stats_of_latents(z, false, what);
+    return stats_of_latents(edit_originals(*s_.generator, latents_, rows, dim, space, pick, amount), what);
 }
 
 EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& label, const EditProtocol& p,
@@ -129,16 +165,7 @@ EvaluationRow Evaluator::evaluate(const EditDirections& d, const std::string& la
         row.baseline_fid = baseline_cache_.at(cache_key);  // identical draws: computed once per space and K
     } else if (baseline) {
         // K random unit directions of the same space (seeded from --seed + 2).
-        NumpyRandomState rr(s_.seed + 2);
-        std::vector<float> random(static_cast<std::size_t>(row.k * dim));
-        for (int k = 0; k < row.k; ++k) {
-            double norm = 0;
-            for (std::int64_t j = 0; j < dim; ++j) {
-                random[k * dim + j] = static_cast<float>(rr.standard_normal());
-                norm += static_cast<double>(random[k * dim + j]) * random[k * dim + j];
-            }
-            for (std::int64_t j = 0; j < dim; ++j) random[k * dim + j] = static_cast<float>(random[k * dim + j] / std::sqrt(norm));
-        }
+        const std::vector<float> random = random_unit_directions(s_.seed + 2, row.k, dim);
         std::vector<const float*> rrows;
         for (int k = 0; k < row.k; ++k) rrows.push_back(random.data() + k * dim);
         row.baseline_fid =
@@ -173,7 +200,7 @@ nlohmann::json evaluation_json(const EvaluationSetup& s, const EditProtocol& p, 
                      {"dims", s.dims},           {"alpha_range", p.alpha_range},
                      {"shift_normal", p.shift_normal}, {"first_k", p.first_k},
                      {"paper_saving", s.paper_saving}};
-    j["model"] = {{"file", model}, {"summary", s.generator->summary()}, {"identity", s.generator->identity()}};
+    j["model"] = model_json(*s.generator, model);
     j["inception"] = inception;
     j["rows"] = nlohmann::json::array();
     for (const EvaluationRow& r : rows) {

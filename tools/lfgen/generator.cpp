@@ -42,6 +42,7 @@ int Generator::z_dim() const { return sg2_ ? sg2_->config().z_dim : fg_->config(
 int Generator::w_dim() const { return sg2_ ? sg2_->config().w_dim : 0; }
 int Generator::num_ws() const { return sg2_ ? sg2_->config().num_ws : 0; }
 int Generator::resolution() const { return sg2_ ? sg2_->config().img_resolution : fg_->config().im_size; }
+int Generator::channels() const { return sg2_ ? sg2_->config().img_channels : fg_->config().nc; }
 std::string Generator::summary() const { return sg2_ ? sg2_->config().summary() : fg_->config().summary(); }
 Uint8Convention Generator::uint8_convention() const {
     return sg2_ ? Uint8Convention::StyleGan2 : Uint8Convention::TorchvisionSaveImage;

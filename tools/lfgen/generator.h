@@ -32,6 +32,7 @@ public:
     int w_dim() const;      // StyleGAN2 only
     int num_ws() const;     // StyleGAN2 only
     int resolution() const;
+    int channels() const;   // image channels (img_channels / nc)
     std::string summary() const;
     // SHA-256 of the checkpoint the model was converted from (metadata source_sha256), or of the
     // model file itself; directions record it so edits refuse another model's directions.

@@ -8,7 +8,7 @@
 namespace lf::cli {
 
 Progress::Progress(std::string label, std::int64_t total, bool enabled)
-    : label_(std::move(label)), total_(total), enabled_(enabled && isatty(STDERR_FILENO) != 0),
+    : range_(label), label_(std::move(label)), total_(total), enabled_(enabled && isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()), last_(start_) {}
 
 Progress::~Progress() {

@@ -1,10 +1,13 @@
 // progress.h: a one-line progress bar with rate and ETA on stderr, drawn only when stderr is a
-// terminal (and not with --quiet); silent in pipes, files and CI logs.
+// terminal (and not with --quiet); silent in pipes, files and CI logs. Every bar is also an NVTX
+// range named by its label, so the stages of a run show up on an Nsight Systems timeline.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "kernels/core/nvtx_range.h"
 
 namespace lf::cli {
 
@@ -15,6 +18,7 @@ public:
     void update(std::int64_t done);
 
 private:
+    NvtxRange range_;
     std::string label_;
     std::int64_t total_;
     bool enabled_;
