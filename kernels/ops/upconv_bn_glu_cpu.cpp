@@ -1,9 +1,10 @@
 // upconv_bn_glu_cpu.cpp: CPU twin of upconv_bn_glu: the composition of the two CPU ops it fuses,
 // cpu::conv2d (3x3, padding 1, nearest upsample read in place) into scratch [N, 2C, Ho, Wo] and
-// cpu::batchnorm_glu (noise, BatchNorm eval/batch, GLU).
-#include <vector>
-
+// cpu::batchnorm_glu (noise, BatchNorm eval/batch, GLU). Without a caller's scratch the conv output
+// goes to a host tensor (the cached, huge-page backed allocator: at 512x512, batch 4, it is 134 MB,
+// which a std::vector would map, zero-fill and fault in anew on every call).
 #include "kernels/core/error.h"
+#include "kernels/core/tensor.h"
 #include "kernels/ops/conv2d.h"
 #include "kernels/ops/upconv_bn_glu.h"
 
@@ -25,11 +26,11 @@ namespace cpu {
 void upconv_bn_glu(const UpConvBnGluParams& p) {
     upconv_bn_glu_check(p);
     const int ho = p.out_height(), wo = p.out_width();
-    std::vector<float> local;
+    Tensor local;
     float* t = p.scratch;  // [N, 2C, Ho, Wo]
     if (!t) {
-        local.resize(static_cast<std::size_t>(p.batch) * 2 * p.channels * ho * wo);
-        t = local.data();
+        local = Tensor::empty({p.batch, 2 * p.channels, ho, wo}, DType::F32);
+        t = local.data<float>();
     }
     Conv2dParams cp;
     cp.x = p.x;
