@@ -6,12 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
 #include <limits>
-#include <mutex>
 #include <numbers>
 #include <random>
-#include <thread>
 
 #include "kernels/core/error.h"
 
@@ -162,126 +159,6 @@ void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, s
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
                 static_cast<int>(r), 1.0, a, static_cast<int>(r), b, static_cast<int>(n), beta, c,
                 static_cast<int>(n));
-}
-
-namespace {
-
-// A persistent pool whose idle workers block on a condition variable (no spinning: on a machine
-// shared with OpenBLAS's own threads, or other processes, spinning workers steal the cores).
-class ThreadPool {
-public:
-    static ThreadPool& instance() {
-        static ThreadPool pool;
-        return pool;
-    }
-    int size() const { return threads_; }
-    void resize(int threads) {
-        std::lock_guard<std::mutex> run_lock(run_mutex_);
-        stop_workers();
-        threads_ = std::max(1, threads);
-        start_workers();
-    }
-    // Runs body(t) for t in [0, count) with count <= size(); t = 0 on the caller.
-    void run(int count, const std::function<void(int)>& body) {
-        if (count <= 1) {
-            body(0);
-            return;
-        }
-        std::lock_guard<std::mutex> run_lock(run_mutex_);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            body_ = &body;
-            count_ = count;
-            pending_ = count - 1;
-            ++generation_;
-        }
-        wake_.notify_all();
-        body(0);
-        std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [&] { return pending_ == 0; });
-        body_ = nullptr;
-    }
-    ~ThreadPool() { stop_workers(); }
-
-private:
-    ThreadPool() {
-        threads_ = std::max(1u, std::thread::hardware_concurrency());
-        start_workers();
-    }
-    void start_workers() {
-        stop_ = false;
-        for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { work(i); });
-    }
-    void stop_workers() {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            stop_ = true;
-        }
-        wake_.notify_all();
-        for (std::thread& t : workers_) t.join();
-        workers_.clear();
-    }
-    void work(int index) {
-        std::uint64_t seen = 0;
-        while (true) {
-            const std::function<void(int)>* body = nullptr;
-            {
-                std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-                if (stop_) return;
-                seen = generation_;
-                if (index >= count_) continue;
-                body = body_;
-            }
-            (*body)(index);
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (--pending_ == 0) done_.notify_one();
-            }
-        }
-    }
-
-    std::mutex run_mutex_;  // one parallel region at a time
-    std::mutex mutex_;
-    std::condition_variable wake_, done_;
-    std::vector<std::thread> workers_;
-    const std::function<void(int)>* body_ = nullptr;
-    int threads_ = 1;
-    int count_ = 0;
-    int pending_ = 0;
-    std::uint64_t generation_ = 0;
-    bool stop_ = false;
-};
-
-}  // namespace
-
-int max_threads() {
-    return ThreadPool::instance().size();
-}
-
-void set_pool_threads(int threads) {
-    ThreadPool::instance().resize(threads);
-}
-
-void parallel_run(int count, const std::function<void(int)>& body) {
-    ThreadPool::instance().run(std::max(1, std::min(count, max_threads())), body);
-}
-
-BlasThreadsScope::BlasThreadsScope(int threads) : saved_(openblas_get_num_threads()) {
-    openblas_set_num_threads(std::max(1, threads));
-}
-
-BlasThreadsScope::~BlasThreadsScope() {
-    openblas_set_num_threads(saved_);
-}
-
-void parallel_for(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& body) {
-    if (n <= 0) return;
-    const int threads = static_cast<int>(std::min<std::int64_t>(max_threads(), n));
-    ThreadPool::instance().run(threads, [&](int t) {
-        const std::int64_t begin = n * t / threads, end = n * (t + 1) / threads;
-        if (begin < end) body(begin, end);
-    });
 }
 
 }  // namespace lf::detail

@@ -1,12 +1,13 @@
 // dense_util.h: small dense helpers shared by the CPU factorization code (internal to lf_linalg):
-// row-batch iteration over a RowSource, Householder orthonormalization, Gaussian matrices, and
-// a passive thread pool for the parallel loops.
+// row-batch iteration over a RowSource, Householder orthonormalization, Gaussian matrices,
+// and the names the parallel loops use for the shared CPU thread pool.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "kernels/core/cpu_threads.h"
 #include "linalg/row_source.h"
 
 namespace lf::detail {
@@ -42,25 +43,12 @@ void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, s
 void shifted_moments(const float* x, std::int64_t rows, std::int64_t d, const double* shift, double* cols,
                      double* sumsq);
 
-// Parallel for over [0, n) in at most max_threads() contiguous chunks, on a persistent pool whose
-// idle workers sleep (never spin). Bodies must not throw.
-void parallel_for(std::int64_t n, const std::function<void(std::int64_t begin, std::int64_t end)>& body);
-int max_threads();
-void set_pool_threads(int threads);  // linalg_set_threads() calls it
-// Runs body(t) for t in [0, count) (count <= max_threads()) on the pool; t = 0 on the caller.
-void parallel_run(int count, const std::function<void(int t)>& body);
-
-// Sets OpenBLAS to `threads` threads for the scope (the pool's workers call single-threaded BLAS
-// inside parallel regions; a threaded OpenBLAS there would oversubscribe the cores).
-class BlasThreadsScope {
-public:
-    explicit BlasThreadsScope(int threads);
-    ~BlasThreadsScope();
-    BlasThreadsScope(const BlasThreadsScope&) = delete;
-    BlasThreadsScope& operator=(const BlasThreadsScope&) = delete;
-
-private:
-    int saved_;
-};
+// The thread pool lives in kernels/core/cpu_threads.h (shared with the CPU ops); the factorization
+// code calls it by these names.
+using lf::BlasThreadsScope;
+using lf::parallel_for;
+using lf::parallel_run;
+inline int max_threads() { return lf::cpu_threads(); }
+inline void set_pool_threads(int threads) { lf::set_cpu_threads(threads); }
 
 }  // namespace lf::detail

@@ -1,9 +1,11 @@
 // batchnorm_glu_cpu.cpp: CPU twin of batchnorm_glu. Batch statistics accumulate in float64 (as
 // PyTorch's CPU batch norm does); the normalization itself is float32 x * alpha + beta with
-// alpha = gamma / sqrt(var + eps), beta = bias - mean * alpha.
+// alpha = gamma / sqrt(var + eps), beta = bias - mean * alpha. Channels (statistics) and (sample,
+// channel) planes (the GLU) spread over the CPU thread pool.
 #include <cmath>
 #include <vector>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/ops/batchnorm_glu.h"
 
@@ -26,7 +28,7 @@ void batchnorm_glu(const BatchNormGluParams& p) {
         return p.noise ? v + p.noise_strength * p.noise[n * p.plane + q] : v;
     };
     std::vector<float> alpha(C2), beta(C2);
-    for (int c = 0; c < C2; ++c) {
+    auto channel_affine = [&](int c) {
         float mean, var;
         if (p.mode == BatchNormMode::Eval) {
             mean = p.running_mean[c];
@@ -47,9 +49,17 @@ void batchnorm_glu(const BatchNormGluParams& p) {
         const float invstd = 1.0f / std::sqrt(var + p.eps);
         alpha[c] = p.bn_weight[c] * invstd;
         beta[c] = p.bn_bias[c] - mean * alpha[c];
+    };
+    if (p.mode == BatchNormMode::Eval) {
+        for (int c = 0; c < C2; ++c) channel_affine(c);
+    } else {
+        parallel_for(C2, [&](std::int64_t c0, std::int64_t c1) {
+            for (std::int64_t c = c0; c < c1; ++c) channel_affine(static_cast<int>(c));
+        });
     }
-    for (int n = 0; n < p.batch; ++n)
-        for (int c = 0; c < p.channels; ++c) {
+    parallel_for(static_cast<std::int64_t>(p.batch) * p.channels, [&](std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+            const int n = static_cast<int>(i / p.channels), c = static_cast<int>(i % p.channels);
             float* out = p.y + (static_cast<std::int64_t>(n) * p.channels + c) * p.plane;  // [H*W]
             const int g = c + p.channels;
             for (std::int64_t q = 0; q < p.plane; ++q) {
@@ -58,6 +68,7 @@ void batchnorm_glu(const BatchNormGluParams& p) {
                 out[q] = a * (1.0f / (1.0f + std::exp(-b)));
             }
         }
+    });
 }
 
 }  // namespace cpu

@@ -1,5 +1,6 @@
 // conv2d_cpu.cpp: CPU backend of conv2d: im2col over chunks of output rows (across samples when the
-// planes are small, so the GEMM's N stays wide), then OpenBLAS SGEMM.
+// planes are small, so the GEMM's N stays wide), then OpenBLAS SGEMM; the chunks spread over the
+// CPU thread pool when there are enough of them (kernels/core/cpu_threads.h).
 //
 // Nearest x2 upsample + 3x3 conv (padding 1), FastGAN's up-block conv, runs as four 2x2 convs on
 // the input grid, one per output parity class (py, px) (the "sub-pixel" form): output pixel
@@ -16,8 +17,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/ops/conv2d.h"
 
@@ -102,7 +105,10 @@ void scatter(const Conv2dParams& p, const Grid& g, int r0, int rows, const float
 }
 
 // One grid: chunks of rows, im2col, SGEMM with `w` [O, I * T * T]; written straight into y when a
-// chunk lies in one sample and step == 1, else through tmp and scatter.
+// chunk lies in one sample and step == 1, else through tmp and scatter. Chunks write disjoint
+// output rows: with enough of them they go to the pool's threads (each with its own buffers and a
+// single-threaded SGEMM, so im2col and scatter run in parallel too and no BLAS threads wait
+// between the many small GEMMs); otherwise one thread runs them with the threaded SGEMM.
 void conv_grid(const Conv2dParams& p, const Grid& g, const float* w, int step, int py, int px) {
     const int O = p.out_channels, K = p.in_channels * g.taps * g.taps;
     const std::size_t out_plane = static_cast<std::size_t>(p.out_height()) * p.out_width();
@@ -114,10 +120,13 @@ void conv_grid(const Conv2dParams& p, const Grid& g, const float* w, int step, i
         rows_per_chunk = std::max(g.gh, rows_per_chunk / g.gh * g.gh);  // several whole samples per GEMM
     else
         rows_per_chunk = std::min(rows_per_chunk, g.gh);  // chunks within one sample
-    std::vector<float> cols, tmp;
+    std::vector<std::pair<int, int>> chunks;  // (first row, rows)
     for (int r0 = 0, rows = 0; r0 < total_rows; r0 += rows) {
         rows = whole_samples ? std::min(rows_per_chunk, total_rows - r0)
                              : std::min(rows_per_chunk, g.gh - r0 % g.gh);  // stop at the sample end
+        chunks.emplace_back(r0, rows);
+    }
+    auto run_chunk = [&](int r0, int rows, std::vector<float>& cols, std::vector<float>& tmp) {
         const int ncols = rows * g.gw;
         cols.resize(static_cast<std::size_t>(K) * ncols);
         im2col(p, g, r0, rows, cols.data());
@@ -133,7 +142,19 @@ void conv_grid(const Conv2dParams& p, const Grid& g, const float* w, int step, i
                         ncols, 0.0f, tmp.data(), ncols);
             scatter(p, g, r0, rows, tmp.data(), step, py, px);
         }
+    };
+    const int chunk_count = static_cast<int>(chunks.size());
+    const int threads = cpu_threads();
+    if (threads <= 1 || chunk_count < 2 * threads) {
+        std::vector<float> cols, tmp;
+        for (const auto& [r0, rows] : chunks) run_chunk(r0, rows, cols, tmp);
+        return;
     }
+    const BlasThreadsScope single(1);
+    parallel_run(threads, [&](int t) {
+        std::vector<float> cols, tmp;
+        for (int c = t; c < chunk_count; c += threads) run_chunk(chunks[c].first, chunks[c].second, cols, tmp);
+    });
 }
 
 // The 2x2 sub-pixel weights of parity class (py, px): wc[o, i, dy, dx] = sum of w[o, i, ky, kx]
