@@ -3,6 +3,7 @@
 #include "kernels/io/npy.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -294,6 +295,7 @@ public:
     InputFile& operator=(const InputFile&) = delete;
 
     std::size_t size() const { return size_; }
+    int fd() const { return fd_; }
 
     void read_at(void* dst, std::size_t bytes, std::size_t offset) const {
         auto* out = static_cast<char*>(dst);
@@ -348,6 +350,26 @@ Tensor load(const std::string& path) {
     Tensor t = Tensor::empty(layout.shape, layout.dtype);
     if (layout.data_bytes > 0) file.read_at(t.raw_data(), layout.data_bytes, layout.data_offset);
     return t;
+}
+
+Tensor map(const std::string& path) {
+    InputFile file(path);
+    const std::size_t size = file.size();
+    std::uint8_t head[12] = {};
+    const std::size_t avail = size < sizeof(head) ? size : sizeof(head);
+    file.read_at(head, avail, 0);
+    const Prefix prefix = parse_prefix(head, avail, size, path);
+    std::vector<std::uint8_t> header(prefix.header_len);
+    file.read_at(header.data(), header.size(), prefix.prefix_len);
+    const Layout layout = parse_layout(header.data(), prefix, size, path);
+    if (layout.data_bytes == 0 || layout.data_offset % dtype_size(layout.dtype) != 0) return load(path);
+    // Private and writable: the tensor may be modified in place (copy-on-write, never the file).
+    // MAP_POPULATE maps the page cache in one go instead of one fault per 4 KiB page.
+    void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, file.fd(), 0);
+    if (addr == MAP_FAILED) return load(path);  // e.g. a file system without mmap
+    std::shared_ptr<const void> keepalive(addr, [size](const void* a) { ::munmap(const_cast<void*>(a), size); });
+    return Tensor::borrow(static_cast<std::uint8_t*>(addr) + layout.data_offset, layout.shape, layout.dtype,
+                          Device::cpu(), std::move(keepalive));
 }
 
 namespace {

@@ -83,6 +83,25 @@ TEST(NpyLoad, Float32FromNumpy) {
     EXPECT_EQ(values_of<float>(t), (std::vector<float>{-1.0f, -0.5f, 0.0f, 0.5f, 1.0f, 1.5f}));
 }
 
+// npy::map: the same tensor as load() for every numpy-written file; writes to it stay private.
+TEST(NpyMap, SameAsLoadAndCopyOnWrite) {
+    for (const char* name : {"arange_f32_2x3.npy", "values_f64_4.npy", "arange_i64_3x1x2.npy"}) {
+        const lf::Tensor a = lf::npy::load(kDataDir + name);
+        const lf::Tensor b = lf::npy::map(kDataDir + name);
+        ASSERT_EQ(a.dtype(), b.dtype()) << name;
+        ASSERT_EQ(a.shape(), b.shape()) << name;
+        EXPECT_EQ(std::memcmp(a.raw_data(), b.raw_data(), a.numel() * lf::dtype_size(a.dtype())), 0) << name;
+    }
+    const std::string path = scratch_dir() + "/x.npy";
+    lf::npy::save(path, lf::Tensor::from_values<float>({3}, {1.0f, 2.0f, 3.0f}));
+    {
+        lf::Tensor m = lf::npy::map(path);
+        m.data<float>()[0] = 42.0f;  // private mapping: the file keeps its bytes
+    }
+    EXPECT_EQ(values_of<float>(lf::npy::load(path)), (std::vector<float>{1.0f, 2.0f, 3.0f}));
+    EXPECT_THROW(lf::npy::map(scratch_dir() + "/missing.npy"), lf::Error);
+}
+
 TEST(NpyLoad, Float64FromNumpy) {
     const lf::Tensor t = lf::npy::load(kDataDir + "values_f64_4.npy");
     EXPECT_EQ(t.dtype(), lf::DType::F64);

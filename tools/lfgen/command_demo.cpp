@@ -5,6 +5,7 @@
 // (or with --factors) the ground-truth factor evaluation: which direction moves which factor and a
 // disentanglement score per method (factor_evaluation.h); all in OUTDIR/index.html.
 // Without --inception a seeded random-weight InceptionV3 is written and used (random-feature FID).
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,7 +36,7 @@ struct DemoOptions {
     std::string inception;
     std::int64_t images = 100;
     std::int64_t samples = 20000;
-    std::int64_t factor_images = 200;
+    std::int64_t factor_images = 100;
     bool factors = false;
     bool quiet = false;
 };
@@ -73,9 +74,14 @@ Step run_lfgen(const std::string& title, const std::vector<std::string>& args, b
     for (auto& a : argv_store) argv.push_back(a.data());
     argv.push_back(nullptr);
     const auto t0 = std::chrono::steady_clock::now();
+    // --quiet: the steps' own output (tables, notices) goes to /dev/null; errors still fail the step.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (quiet) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     pid_t pid = 0;
-    LF_CHECK(posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) == 0,
-             "demo: cannot start lfgen for step '", title, "'");
+    const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    LF_CHECK(spawned == 0, "demo: cannot start lfgen for step '", title, "'");
     int status = 0;
     LF_CHECK(waitpid(pid, &status, 0) == pid, "demo: lost the lfgen process of step '", title, "'");
     LF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo: step '", title, "' failed (", step.command, ")");
@@ -185,7 +191,7 @@ void write_html(const fs::path& out, const DemoOptions& o, const std::vector<Ste
     if (factors != nullptr) write_factor_html(h, *factors);
     h << "<h2>Commands</h2>\n<table><tr><th>step</th><th>seconds</th><th>command</th></tr>\n";
     for (const Step& s : steps)
-        h << "<tr><td class=\"l\">" << html_escape(s.title) << "</td><td>" << std::setprecision(1) << s.seconds
+        h << "<tr><td class=\"l\">" << html_escape(s.title) << "</td><td>" << std::fixed << std::setprecision(1) << s.seconds
           << "</td><td class=\"l\"><code>" << html_escape(s.command) << "</code></td></tr>\n";
     h << "</table>\n</body></html>\n";
 }
@@ -237,7 +243,7 @@ void run_demo(DemoOptions o) {
     nlohmann::json factors;
     if (o.factors) {
         std::vector<std::string> args = {"evaluate", "--factors", "-m", m, "--images", std::to_string(o.factor_images),
-                                         "--first-k", "10", "--json", P("factors.json")};
+                                         "--first-k", "8", "--json", P("factors.json")};
         for (const std::string& method : methods) {
             args.push_back("-d");
             args.push_back(P((method + ".safetensors").c_str()));
@@ -267,7 +273,7 @@ void register_demo(CLI::App& app) {
     cmd->add_flag("--factors", opt->factors,
                   "also run the shapes factor evaluation (on by default for the bundled model; needs a model "
                   "trained on tools/train_demo/shapes.py)");
-    cmd->add_option("--factor-images", opt->factor_images, "originals for the factor evaluation")->default_val(200);
+    cmd->add_option("--factor-images", opt->factor_images, "originals for the factor evaluation")->default_val(100);
     cmd->add_flag("-q,--quiet", opt->quiet, "only print the report's path");
     cmd->callback([opt] { run_demo(*opt); });
 }

@@ -122,8 +122,7 @@ void run_factorize(const FactorizeOptions& opt) {
     LF_CHECK(opt.method == "pca" || opt.method == "ica" || opt.method == "sefa", "--method: '", opt.method,
              "' is not one of pca, ica, sefa");
     if (opt.threads > 0) linalg_set_threads(opt.threads);
-    const bool cuda_path = opt.method != "sefa" && !(opt.method == "pca" && opt.randomized) &&
-                           !(opt.method == "ica" && opt.randomized);
+    const bool cuda_path = opt.method != "sefa" && !(opt.method == "ica" && opt.randomized);
     // `auto` without a usable GPU takes the CPU silently (so a bad input still gives one error line).
     const Device device = opt.device == "auto" && cuda_device_count() == 0
                               ? Device::cpu()
@@ -219,7 +218,7 @@ void run_factorize(const FactorizeOptions& opt) {
             md["layer"] = layer;
             md["space"] = layer == "w" || layer == "z" ? layer : "feature:" + layer;
         } else {
-            x = npy::load(opt.data);
+            x = npy::map(opt.data);  // copy-on-write map: no read copy of a large sample matrix
             md["space"] = opt.space.empty() ? "data" : opt.space;
             md["data"] = opt.data;
         }
