@@ -2,7 +2,11 @@
 # train_demo.py: trains the bundled demo generator (weights/demo/shapes64.safetensors), a small
 # StyleGAN2 with the official architecture and config keys, on the procedural shapes of shapes.py.
 # Run by hand with Debian's python3 (numpy + torch), never in CI:
-#   /usr/bin/python3 tools/train_demo/train_demo.py --minutes 75 --threads 1 -o weights/demo/shapes64.safetensors
+#   /usr/bin/python3 tools/train_demo/train_demo.py --minutes 80 --threads 1 -o run1.safetensors
+#   /usr/bin/python3 tools/train_demo/train_demo.py --init run1.safetensors --minutes 40 --threads 2 \
+#       -o weights/demo/shapes64.safetensors
+# (a run can continue an exported one with --init; the metadata keeps every run's command and
+# settings: "training_command", "training", "training_history").
 #
 # Objective. The dataset is defined through the latent: an image of the dataset is render(factors(z))
 # with z ~ N(0, I), every factor read from one coordinate of the normalized z (shapes.factors). The
@@ -111,13 +115,21 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--log-every", type=int, default=50)
-    ap.add_argument("--snapshot-dir", default=None, help="sample grids and checkpoints while training")
+    ap.add_argument("--snapshot-dir", default=None, help="sample grids while training")
+    ap.add_argument("--init", default=None, help="continue from this exported model (same CONFIG)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     ref.modulated_conv2d = modulated_conv2d_training
     cfg = ref.Cfg(CONFIG)
     tensors = official_init(cfg, args.seed)
+    history = []
+    if args.init:  # continue training: the weights of an earlier run (Adam state starts afresh)
+        loaded, meta = ref.st.read(args.init)
+        assert json.loads(meta["config"]) == CONFIG, "--init: a model with another config"
+        tensors.update({k: np.asarray(v, dtype=np.float32) for k, v in loaded.items() if k in tensors})
+        earlier = dict(json.loads(meta["training"]), command=meta.get("training_command", ""))
+        history = json.loads(meta.get("training_history", "[]")) + [earlier]
     model = ref.StyleGAN2Reference(tensors, CONFIG)
     mapping_params = [t for k, t in model.t.items() if k.startswith("mapping.") and trainable(k)]
     synthesis_params = [t for k, t in model.t.items() if not k.startswith("mapping.") and trainable(k)]
@@ -172,6 +184,7 @@ def main():
                                 "threads": args.threads, "minutes": round((time.time() - t0) / 60, 1),
                                 "final_loss_ema": ema, "objective": "L2 + 0.1 L1 to render(factors(z))",
                                 "dataset": "tools/train_demo/shapes.py", "factors": list(shapes.FACTOR_NAMES)}),
+        "training_history": json.dumps(history),  # earlier runs this one continued (--init)
         "source": "trained by tools/train_demo/train_demo.py",
     }
     ref.write_model(args.out, out, CONFIG, meta)
