@@ -66,9 +66,10 @@ def signed_distance(shape, px, py, r):
     return torch.where(s == 0, circle, torch.where(s == 1, square, tri))
 
 
-def render(f, size=SIZE):
-    """factors -> images [N, 3, size, size] float32 in [0, 1]. Coverage is the signed distance
-    clamped to one pixel of anti-aliasing, so every factor moves the image continuously."""
+def render(f, size=SIZE, with_coverage=False):
+    """factors -> images [N, 3, size, size] float32 in [0, 1] (and with_coverage: the shape's
+    coverage [N, 1, size, size]). Coverage is the signed distance clamped to one pixel of
+    anti-aliasing, so every factor moves the image continuously."""
     n = f["x"].shape[0]
     coords = torch.arange(size, dtype=torch.float64) + 0.5
     gy, gx = torch.meshgrid(coords, coords, indexing="ij")
@@ -82,4 +83,5 @@ def render(f, size=SIZE):
     fg = hsv_to_rgb(f["hue"] % 1.0, torch.full([n], 0.9, dtype=torch.float64),
                     torch.full([n], 0.95, dtype=torch.float64))[:, :, None, None]  # [N, 3, 1, 1]
     bg = f["background"][:, None, None, None]
-    return (bg * (1 - alpha) + fg * alpha).to(torch.float32)
+    img = (bg * (1 - alpha) + fg * alpha).to(torch.float32)
+    return (img, alpha.to(torch.float32)) if with_coverage else img
