@@ -1,6 +1,7 @@
-// pca.cpp: exact (covariance + eigh) and randomized (block Krylov / subspace iteration) PCA on the
-// CPU. See pca.h for the algorithms. All big products with X are float32 GEMMs (OpenBLAS) on row
-// batches; everything of size d x (k + p) or smaller is float64.
+// pca.cpp: exact (covariance + eigh) and randomized (block Krylov / subspace iteration) PCA, and the
+// CPU streamed pass of the randomized one (pca_pass.h). See pca.h for the algorithms. All big
+// products with X are float32 GEMMs (OpenBLAS here, cuBLAS in pca_cuda.cpp) on row batches;
+// everything of size d x (k + p) or smaller is float64 on the host.
 #include "linalg/pca.h"
 
 #include <cblas.h>
@@ -15,6 +16,7 @@
 #include "kernels/core/error.h"
 #include "linalg/dense_util.h"
 #include "linalg/eigh.h"
+#include "linalg/pca_pass.h"
 
 namespace lf {
 namespace {
@@ -165,37 +167,15 @@ PcaResult pca_exact(const RowSource& x, const PcaOptions& opt) {
     return r;
 }
 
-namespace {
+namespace detail {
 
-// One streamed application of C = Xs^T Xs - n m m^T (Xs = X - 1 shift^T, m = mean - shift) to the
-// columns of q [d, l]: y [d, l] = C q, float32 GEMMs per batch, float64 accumulation across batches.
-// On the first pass (moments != nullptr) it also accumulates the shifted column sums and sum of
-// squares and checks the values are finite. With y == nullptr it only forms T = Xc q per batch and
-// accumulates gram [l, l] = T^T T (the Rayleigh-Ritz pass).
-struct Moments {
-    std::vector<double> colsum;
-    double sumsq = 0.0;
-};
-
-void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vector<double>& shift,
-                   const std::vector<double>* centre, const double* q, int l, double* y, double* gram,
-                   Moments* moments) {
+ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& in) {
     const std::int64_t d = x.cols();
-    const std::int64_t n = x.rows();
-    std::vector<float> qf(static_cast<std::size_t>(d * l));
-    for (std::size_t i = 0; i < qf.size(); ++i) qf[i] = static_cast<float>(q[i]);
-    // Row offset subtracted from every T row: shift^T q (and (mean - shift)^T q once the mean is known,
-    // for the Rayleigh-Ritz pass, which needs truly centered T).
-    std::vector<double> offset(l, 0.0);
-    for (std::int64_t j = 0; j < d; ++j) {
-        const double c = shift[j] + (centre ? (*centre)[j] : 0.0);
-        for (int c2 = 0; c2 < l; ++c2) offset[c2] += c * q[j * l + c2];
-    }
-    std::vector<float> offset_f(offset.begin(), offset.end());
+    const int l = in.l;
     // Every pool thread takes whole sub-batches with single-threaded BLAS and its own accumulators
     // (no threaded BLAS next to the pool: both would compete for the cores).
     constexpr std::int64_t kSub = 1024;
-    const int threads = detail::max_threads();
+    const int threads = max_threads();
     struct Local {
         std::vector<float> t, yb, gram_b;
         std::vector<double> gram, tsum, cols;
@@ -204,25 +184,25 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
     };
     std::vector<Local> local(threads);
     for (Local& lc : local) {
-        if (y) {
+        if (in.want_xtt) {
             lc.yb.resize(static_cast<std::size_t>(d * l));
             lc.tsum.assign(l, 0.0);
         }
-        if (gram) {
+        if (in.want_gram) {
             lc.gram_b.resize(static_cast<std::size_t>(l) * l);
             lc.gram.assign(static_cast<std::size_t>(l) * l, 0.0);
         }
-        if (moments) lc.cols.assign(d, 0.0);
+        if (in.want_moments) lc.cols.assign(d, 0.0);
     }
-    std::optional<detail::BlasThreadsScope> single;
+    std::optional<BlasThreadsScope> single;
     if (threads > 1) single.emplace(1);
     static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
     const auto t_start = std::chrono::steady_clock::now();
     double busy[2] = {0, 0};
-    detail::for_each_batch_f32(
-        x, batch_rows, moments != nullptr, [&](std::int64_t, std::int64_t count, const float* block) {
+    for_each_batch_f32(
+        x, in.batch_rows, in.want_moments, [&](std::int64_t, std::int64_t count, const float* block) {
             const std::int64_t subs = (count + kSub - 1) / kSub;
-            detail::parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int th) {
+            parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int th) {
                 Local& lc = local[th];
                 const auto tb = std::chrono::steady_clock::now();
                 struct Busy {
@@ -235,16 +215,14 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
                 for (std::int64_t s = th; s < subs; s += threads) {
                     const std::int64_t rows = std::min(kSub, count - s * kSub);
                     const float* xs = block + s * kSub * d;
-                    if (moments)
-                        detail::shifted_moments(xs, rows, d, shift.data(), lc.cols.data(), &lc.sumsq);
+                    if (in.want_moments) shifted_moments(xs, rows, d, in.shift, lc.cols.data(), &lc.sumsq);
                     lc.t.resize(static_cast<std::size_t>(rows * l));
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), l,
-                                static_cast<int>(d), 1.0f, xs, static_cast<int>(d), qf.data(), l, 0.0f,
+                                static_cast<int>(d), 1.0f, xs, static_cast<int>(d), in.q, l, 0.0f,
                                 lc.t.data(), l);
                     for (std::int64_t i = 0; i < rows; ++i)
-                        for (int c = 0; c < l; ++c) lc.t[i * l + c] -= offset_f[c];
-                    if (y) {
-                        // Xs^T T = X^T T - shift (1^T T): the second term uses the column sums of T.
+                        for (int c = 0; c < l; ++c) lc.t[i * l + c] -= in.offset[c];
+                    if (in.want_xtt) {
                         // Accumulated in float32 within a thread (as one big GEMM would), float64 across.
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), l,
                                     static_cast<int>(rows), 1.0f, xs, static_cast<int>(d), lc.t.data(), l,
@@ -253,7 +231,7 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
                         for (std::int64_t i = 0; i < rows; ++i)
                             for (int c = 0; c < l; ++c) lc.tsum[c] += lc.t[i * l + c];
                     }
-                    if (gram) {
+                    if (in.want_gram) {
                         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, l, static_cast<int>(rows), 1.0f,
                                     lc.t.data(), l, 0.0f, lc.gram_b.data(), l);
                         for (int a = 0; a < l; ++a)
@@ -266,26 +244,80 @@ void apply_scatter(const RowSource& x, std::int64_t batch_rows, const std::vecto
         std::fprintf(stderr, "linalg:   streamed pass %.3f s, thread busy %.3f / %.3f s\n",
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(),
                      busy[0], busy[1]);
-    if (y) std::fill(y, y + d * l, 0.0);
-    if (gram) std::fill(gram, gram + static_cast<std::int64_t>(l) * l, 0.0);
+    ScatterPassSums sums;
+    if (in.want_xtt) {
+        sums.xtt.assign(static_cast<std::size_t>(d * l), 0.0);
+        sums.tsum.assign(l, 0.0);
+    }
+    if (in.want_gram) sums.gram.assign(static_cast<std::size_t>(l) * l, 0.0);
+    if (in.want_moments) sums.colsum.assign(d, 0.0);
     for (const Local& lc : local) {
-        if (y && lc.used)
-            for (std::int64_t j = 0; j < d; ++j)
-                for (int c = 0; c < l; ++c)
-                    y[j * l + c] += static_cast<double>(lc.yb[j * l + c]) - shift[j] * lc.tsum[c];
-        if (gram)
-            for (int a = 0; a < l; ++a)
-                for (int b = a; b < l; ++b) gram[a * l + b] += lc.gram[a * l + b];
-        if (moments) {
-            for (std::int64_t j = 0; j < d; ++j) moments->colsum[j] += lc.cols[j];
-            moments->sumsq += lc.sumsq;
+        if (in.want_xtt && lc.used) {
+            for (std::int64_t i = 0; i < d * l; ++i) sums.xtt[i] += static_cast<double>(lc.yb[i]);
+            for (int c = 0; c < l; ++c) sums.tsum[c] += lc.tsum[c];
         }
+        if (in.want_gram)
+            for (std::size_t i = 0; i < sums.gram.size(); ++i) sums.gram[i] += lc.gram[i];
+        if (in.want_moments) {
+            for (std::int64_t j = 0; j < d; ++j) sums.colsum[j] += lc.cols[j];
+            sums.sumsq += lc.sumsq;
+        }
+    }
+    return sums;
+}
+
+}  // namespace detail
+
+namespace {
+
+// One streamed application of C = Xs^T Xs - n m m^T (Xs = X - 1 shift^T, m = mean - shift) to the
+// columns of q [d, l] through `pass` (the CPU or the CUDA one, pca_pass.h): y [d, l] = C q, float32
+// GEMMs per batch, float64 accumulation across batches. With moments != nullptr (the first pass) it
+// also accumulates the shifted column sums and sum of squares and checks the values are finite. With
+// y == nullptr it only forms T = Xc q per batch and accumulates gram [l, l] = T^T T (the Rayleigh-Ritz
+// pass).
+struct Moments {
+    std::vector<double> colsum;
+    double sumsq = 0.0;
+};
+
+void apply_scatter(detail::ScatterPassFn pass, const RowSource& x, std::int64_t batch_rows,
+                   const std::vector<double>& shift, const std::vector<double>* centre, const double* q,
+                   int l, double* y, double* gram, Moments* moments) {
+    const std::int64_t d = x.cols();
+    std::vector<float> qf(static_cast<std::size_t>(d * l));
+    for (std::size_t i = 0; i < qf.size(); ++i) qf[i] = static_cast<float>(q[i]);
+    // Row offset subtracted from every T row: shift^T q (and (mean - shift)^T q once the mean is known,
+    // for the Rayleigh-Ritz pass, which needs truly centered T).
+    std::vector<double> offset(l, 0.0);
+    for (std::int64_t j = 0; j < d; ++j) {
+        const double c = shift[j] + (centre ? (*centre)[j] : 0.0);
+        for (int c2 = 0; c2 < l; ++c2) offset[c2] += c * q[j * l + c2];
+    }
+    const std::vector<float> offset_f(offset.begin(), offset.end());
+    detail::ScatterPassInput in;
+    in.batch_rows = batch_rows;
+    in.l = l;
+    in.shift = shift.data();
+    in.q = qf.data();
+    in.offset = offset_f.data();
+    in.want_xtt = y != nullptr;
+    in.want_gram = gram != nullptr;
+    in.want_moments = moments != nullptr;
+    const detail::ScatterPassSums s = pass(x, in);
+    if (y) {
+        // Xs^T T = X^T T - shift (1^T T): the second term uses the column sums of T.
+        for (std::int64_t j = 0; j < d; ++j)
+            for (int c = 0; c < l; ++c) y[j * l + c] = s.xtt[j * l + c] - shift[j] * s.tsum[c];
     }
     if (gram) {
         for (int a = 0; a < l; ++a)
-            for (int b = 0; b < a; ++b) gram[a * l + b] = gram[b * l + a];
+            for (int b = 0; b < l; ++b) gram[a * l + b] = a <= b ? s.gram[a * l + b] : s.gram[b * l + a];
     }
-    (void)n;
+    if (moments) {
+        for (std::int64_t j = 0; j < d; ++j) moments->colsum[j] += s.colsum[j];
+        moments->sumsq += s.sumsq;
+    }
 }
 
 // y -= Q (Q^T y) for each block Q of `basis` ([d, l] each), twice (classical Gram-Schmidt, reorthogonalized).
@@ -314,7 +346,17 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
         t_phase = now;
     };
     check_pca_input(x, opt);
-    LF_CHECK(!opt.device.is_cuda(), "randomized PCA runs on the CPU only in this version (use --device cpu)");
+    // The streamed passes (everything that reads X) run on opt.device; the d x l steps on the host.
+    detail::ScatterPassFn pass = detail::apply_scatter_pass;
+    if (opt.device.is_cuda()) {
+#if defined(LF_WITH_CUDA)
+        pass = [](const RowSource& rows, const detail::ScatterPassInput& in) {
+            return cuda::apply_scatter_pass(rows, in);
+        };
+#else
+        fail("randomized PCA on ", opt.device.to_string(), ": this build has no CUDA backend");
+#endif
+    }
     LF_CHECK(opt.oversamples >= 0, "oversamples must be >= 0, got ", opt.oversamples);
     const std::int64_t n = x.rows(), d = x.cols();
     const std::int64_t rank_cap = std::min(n, d);
@@ -358,7 +400,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
 
     for (int it = 0; it < q; ++it) {
         std::vector<double> y(static_cast<std::size_t>(d * l));
-        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, y.data(), nullptr,
+        apply_scatter(pass, x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, y.data(), nullptr,
                       passes == 0 ? &moments : nullptr);
         if (passes == 0) finish_moments();
         ++passes;
@@ -392,8 +434,8 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     if (passes == 0) {
         // No iteration ran: the moments come from this pass, so T is centered with the shift only and
         // corrected afterwards: T^T T for Xs, minus n (m^T q)(m^T q)^T.
-        apply_scatter(x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, nullptr, gram_last.data(),
-                      &moments);
+        apply_scatter(pass, x, opt.batch_rows, shift, nullptr, blocks.back().data(), l, nullptr,
+                      gram_last.data(), &moments);
         finish_moments();
         std::vector<double> mq(l, 0.0);
         for (std::int64_t j = 0; j < d; ++j)
@@ -401,8 +443,8 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
         for (int a = 0; a < l; ++a)
             for (int b = 0; b < l; ++b) gram_last[a * l + b] -= static_cast<double>(n) * mq[a] * mq[b];
     } else {
-        apply_scatter(x, opt.batch_rows, shift, &centre, blocks.back().data(), l, nullptr, gram_last.data(),
-                      nullptr);
+        apply_scatter(pass, x, opt.batch_rows, shift, &centre, blocks.back().data(), l, nullptr,
+                      gram_last.data(), nullptr);
     }
     ++passes;
     phase("Rayleigh-Ritz pass");

@@ -14,6 +14,8 @@
 //               O(d (k + p) (q + 1)) plus one row batch; never O(N d).
 // Threads: every streamed pass splits row sub-batches over the linalg thread pool, each thread calling
 // single-threaded OpenBLAS with its own accumulators (LF_LINALG_TRACE=1 prints per-phase times).
+// On CUDA (PcaOptions::device) the passes over X run on the GPU: each row batch is copied up once per
+// pass and only the d x d (exact) or d x (k + p) (randomized) sums come back.
 // Output as scikit-learn's PCA: unit components sorted by variance, explained variance (ddof = 1)
 // and its ratio to the total variance, the mean, and the stdev of the projections (= sqrt of the
 // explained variance). Signs: the largest-magnitude entry of every component is positive.
@@ -38,7 +40,9 @@ struct PcaOptions {
     RandomizedScheme scheme = RandomizedScheme::Krylov;
     std::uint32_t seed = 0;          // Gaussian start (randomized only)
     std::int64_t batch_rows = 4096;  // rows per streamed batch
-    Device device = Device::cpu();   // exact PCA on CUDA: scatter and eigh on the device
+    // CUDA: exact PCA forms the scatter and its eigh on the device; randomized PCA streams every pass
+    // over X on the device (cuBLAS) and keeps the d x (k + p) steps on the host.
+    Device device = Device::cpu();
 };
 
 struct PcaResult {

@@ -1,10 +1,11 @@
 // test_linalg_cuda.cpp: the cuBLAS/cuSOLVER paths of linalg/ against the CPU paths (label gpu;
 // CUDA builds only; every test skips with one line when there is no CUDA device): eigh
-// (cusolverDnDsyevd), least squares (geqrf/ormqr/trsm), exact PCA (device scatter + eigh) and
-// FastICA with the whitened samples on the device.
+// (cusolverDnDsyevd), least squares (geqrf/ormqr/trsm), exact PCA (device scatter + eigh),
+// randomized PCA (streamed passes on the device) and FastICA with the whitened samples on the device.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "kernels/core/device.h"
 #include "kernels/core/numpy_random.h"
@@ -64,6 +65,79 @@ TEST(CudaLinalg, ExactPcaMatchesCpu) {
     for (int i = 0; i < 8; ++i)
         EXPECT_NEAR(gpu.explained_variance_ratio[i], cpu.explained_variance_ratio[i],
                     1e-4 * cpu.explained_variance_ratio[i]);
+}
+
+// Seeded [n, d] float32 samples with a large mean and five well-separated principal directions:
+// x_i = mean + sum_c z_ic s_c a_c + 0.05 e_i, s = 10, 7, 5, 3.5, 2.5 (variances about 100 ... 6 against
+// a noise floor of 0.0025), a_c Gaussian rows scaled to about unit norm, mean_j = 50 + 0.3 j.
+Tensor spiked_samples(std::int64_t n, std::int64_t d, std::uint32_t seed) {
+    NumpyRandomState rng(seed);
+    const double scales[5] = {10.0, 7.0, 5.0, 3.5, 2.5};
+    std::vector<double> a(static_cast<std::size_t>(5 * d));
+    for (double& v : a) v = rng.standard_normal() / std::sqrt(static_cast<double>(d));
+    Tensor t = Tensor::empty({n, d}, DType::F32);
+    for (std::int64_t i = 0; i < n; ++i) {
+        double z[5];
+        for (int c = 0; c < 5; ++c) z[c] = rng.standard_normal() * scales[c];
+        for (std::int64_t j = 0; j < d; ++j) {
+            double v = 50.0 + 0.3 * static_cast<double>(j) + 0.05 * rng.standard_normal();
+            for (int c = 0; c < 5; ++c) v += z[c] * a[c * d + j];
+            t.data<float>()[i * d + j] = static_cast<float>(v);
+        }
+    }
+    return t;
+}
+
+TEST(CudaLinalg, RandomizedPcaMatchesCpu) {
+    LF_REQUIRE_GPU();
+    const std::int64_t n = 2500, d = 96;
+    const int k = 5;
+    const TensorRowSource x(spiked_samples(n, d, 21), "spiked");
+    struct Case {
+        RandomizedScheme scheme;
+        int iterations;
+        bool components;  // compare the components (converged, well separated)
+    };
+    // Krylov (q = 2: three blocks of 15 columns fit in d = 96) and subspace (q = 7) compare everything;
+    // subspace with q = 0 is the one pass that gathers the moments together with the Ritz Gram matrix
+    // (an unconverged random subspace: only its Ritz values, total variance and mean are compared).
+    for (const Case c : {Case{RandomizedScheme::Krylov, -1, true}, Case{RandomizedScheme::Subspace, -1, true},
+                         Case{RandomizedScheme::Subspace, 0, false}}) {
+        PcaOptions o;
+        o.components = k;
+        o.randomized = true;
+        o.scheme = c.scheme;
+        o.iterations = c.iterations;
+        o.seed = 3;
+        o.batch_rows = 700;  // four batches, the last one partial
+        const PcaResult cpu = pca_randomized(x, o);
+        o.device = Device::cuda(0);
+        const PcaResult gpu = pca_randomized(x, o);
+        SCOPED_TRACE(cpu.method + ", iterations " + std::to_string(cpu.iterations));
+        EXPECT_EQ(gpu.method, cpu.method);
+        EXPECT_EQ(gpu.passes, cpu.passes);
+        ASSERT_EQ(gpu.components.size(), cpu.components.size());
+        // Both sides run float32 GEMMs per batch summed in float64 (different summation orders): the
+        // eigenvalues agree to float32 rounding (~1e-6 relative), well inside 1e-4 relative.
+        for (int i = 0; i < k; ++i)
+            EXPECT_NEAR(gpu.explained_variance[i], cpu.explained_variance[i],
+                        1e-4 * cpu.explained_variance[i])
+                << "component " << i;
+        // Total variance and mean from the float64 moments: 1e-6 relative (float64 sums of float32 data;
+        // the CPU's per-row squares partly in float32).
+        EXPECT_NEAR(gpu.total_variance, cpu.total_variance, 1e-6 * cpu.total_variance);
+        for (std::int64_t j = 0; j < d; ++j)
+            EXPECT_NEAR(gpu.mean[j], cpu.mean[j], 1e-9 * std::fabs(cpu.mean[j]));
+        if (!c.components) continue;
+        // Eigenvalue gaps of at least a factor 1.9: each component is determined up to a rotation of
+        // order (float32 rounding) / gap, so |cos| between the two sides exceeds 0.9999 (angle < 0.014).
+        for (int i = 0; i < k; ++i) {
+            double dot = 0.0;
+            for (std::int64_t j = 0; j < d; ++j) dot += gpu.components[i * d + j] * cpu.components[i * d + j];
+            EXPECT_GT(std::fabs(dot), 0.9999) << "component " << i;
+        }
+        EXPECT_LT(max_principal_angle(cpu.components, gpu.components, k, d), 1e-3);
+    }
 }
 
 TEST(CudaLinalg, FastIcaMatchesCpu) {
