@@ -21,6 +21,26 @@
 
 namespace lf::cuda {
 
+namespace {
+
+// out = x - 1 shift^T for row-major [rows, cols] blocks (out may be x), adding the float64 column
+// sums of the result to colsum (scatter_shift kernel).
+void shift_rows(const float* x, std::int64_t rows, std::int64_t cols, const double* shift, float* out,
+                double* colsum, Stream stream) {
+    ScatterShiftParams sp;
+    sp.rows = rows;
+    sp.cols = cols;
+    sp.x = x;
+    sp.ldx = cols;
+    sp.shift = shift;
+    sp.out = out;
+    sp.ldo = cols;
+    sp.colsum = colsum;
+    scatter_shift(sp, stream);
+}
+
+}  // namespace
+
 ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream stream) {
     const std::int64_t n = x.rows(), d = x.cols();
     LF_CHECK(d <= 46340, x.name(), ": d = ", d, " is too large for a d x d scatter matrix");
@@ -41,16 +61,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     detail::for_each_batch_f32(x, batch_rows, true,
                                [&](std::int64_t, std::int64_t count, const float* block) {
                                    batch.upload(block, static_cast<std::size_t>(count * d));
-                                   ScatterShiftParams sp;
-                                   sp.rows = count;
-                                   sp.cols = d;
-                                   sp.x = batch.get();
-                                   sp.ldx = d;
-                                   sp.shift = shift_d.get();
-                                   sp.out = shifted.get();
-                                   sp.ldo = d;
-                                   sp.colsum = colsum.get();
-                                   scatter_shift(sp, stream);
+                                   shift_rows(batch.get(), count, d, shift_d.get(), shifted.get(), colsum.get(),
+                                              stream);
                                    // Row-major [count, d] == column-major [d, count]: C (d x d) = A A^T with
                                    // A = shifted (d x count).
                                    const float one = 1.0f, zero = 0.0f;
@@ -144,16 +156,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
             LF_CUBLAS_CHECK(cublasSgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_N, li, rows, di, &one, q.get(), li,
                                         batch.get(), di, &zero, t.get(), li));
             // T -= 1 offset^T in float32, and the float64 column sums of the result (in place).
-            ScatterShiftParams sp;
-            sp.rows = count;
-            sp.cols = l;
-            sp.x = t.get();
-            sp.ldx = l;
-            sp.shift = offset.get();
-            sp.out = t.get();
-            sp.ldo = l;
-            sp.colsum = tsum.get();
-            scatter_shift(sp, stream);
+            shift_rows(t.get(), count, l, offset.get(), t.get(), tsum.get(), stream);
             if (dl) {
                 // (X_b^T T)^T [l, d] = T^T [l, rows] X_b [rows, d] (column-major), i.e. row-major X_b^T T.
                 LF_CUBLAS_CHECK(cublasSgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_T, li, di, rows, &one, t.get(),

@@ -337,8 +337,10 @@ Tensor parse(const std::uint8_t* data, std::size_t size, const std::string& what
     return t;
 }
 
-Tensor load(const std::string& path) {
-    InputFile file(path);
+namespace {
+
+// The prefix and header of an open .npy file, validated against its size.
+Layout read_layout(const InputFile& file, const std::string& path) {
     const std::size_t size = file.size();
     std::uint8_t head[12] = {};
     const std::size_t avail = size < sizeof(head) ? size : sizeof(head);
@@ -346,7 +348,14 @@ Tensor load(const std::string& path) {
     const Prefix prefix = parse_prefix(head, avail, size, path);
     std::vector<std::uint8_t> header(prefix.header_len);  // bounded by the file size (checked)
     file.read_at(header.data(), header.size(), prefix.prefix_len);
-    const Layout layout = parse_layout(header.data(), prefix, size, path);
+    return parse_layout(header.data(), prefix, size, path);
+}
+
+}  // namespace
+
+Tensor load(const std::string& path) {
+    InputFile file(path);
+    const Layout layout = read_layout(file, path);
     Tensor t = Tensor::empty(layout.shape, layout.dtype);
     if (layout.data_bytes > 0) file.read_at(t.raw_data(), layout.data_bytes, layout.data_offset);
     return t;
@@ -355,13 +364,7 @@ Tensor load(const std::string& path) {
 Tensor map(const std::string& path) {
     InputFile file(path);
     const std::size_t size = file.size();
-    std::uint8_t head[12] = {};
-    const std::size_t avail = size < sizeof(head) ? size : sizeof(head);
-    file.read_at(head, avail, 0);
-    const Prefix prefix = parse_prefix(head, avail, size, path);
-    std::vector<std::uint8_t> header(prefix.header_len);
-    file.read_at(header.data(), header.size(), prefix.prefix_len);
-    const Layout layout = parse_layout(header.data(), prefix, size, path);
+    const Layout layout = read_layout(file, path);
     if (layout.data_bytes == 0 || layout.data_offset % dtype_size(layout.dtype) != 0) return load(path);
     // Private and writable: the tensor may be modified in place (copy-on-write, never the file).
     // MAP_POPULATE maps the page cache in one go instead of one fault per 4 KiB page.

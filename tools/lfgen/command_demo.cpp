@@ -228,32 +228,26 @@ void run_demo(DemoOptions o) {
                                    "--seeds", "0-1", "--alphas", "-3:3:7", "-o", P(("edit_" + method + ".png").c_str()),
                                    "--gif", P(("edit_" + method + ".gif").c_str())},
                                   o.quiet));
-    std::vector<std::string> eval_args = {"evaluate", "-m", m, "--inception", inception, "--images",
-                                          std::to_string(o.images), "--shift-normal", "6", "--first-k", "20", "--json",
-                                          P("evaluation.json")};
-    for (const std::string& method : methods) {
-        eval_args.push_back("-d");
-        eval_args.push_back(P((method + ".safetensors").c_str()));
-    }
-    if (o.quiet) eval_args.push_back("--quiet");
-    steps.push_back(run_lfgen("FID evaluation", eval_args, o.quiet));
-    std::ifstream ej(P("evaluation.json"));
-    const nlohmann::json eval = nlohmann::json::parse(ej, nullptr, false);
-    LF_CHECK(eval.is_object(), P("evaluation.json"), ": unreadable evaluation results");
+    // An evaluate step over the three directions files, its JSON report read back.
+    auto evaluate = [&](const std::string& title, std::vector<std::string> args, const char* json_name) {
+        args.insert(args.begin(), {"evaluate", "-m", m, "--json", P(json_name)});
+        for (const std::string& method : methods) args.insert(args.end(), {"-d", P((method + ".safetensors").c_str())});
+        if (o.quiet) args.push_back("--quiet");
+        steps.push_back(run_lfgen(title, args, o.quiet));
+        std::ifstream in(P(json_name));
+        const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
+        LF_CHECK(report.is_object(), P(json_name), ": unreadable ", title, " results");
+        return report;
+    };
+    const nlohmann::json eval = evaluate("FID evaluation", {"--inception", inception, "--images", std::to_string(o.images),
+                                                            "--shift-normal", "6", "--first-k", "20"},
+                                         "evaluation.json");
     nlohmann::json factors;
     if (o.factors) {
-        std::vector<std::string> args = {"evaluate", "--factors", "-m", m, "--images", std::to_string(o.factor_images),
-                                         "--first-k", "8", "--json", P("factors.json")};
-        for (const std::string& method : methods) {
-            args.push_back("-d");
-            args.push_back(P((method + ".safetensors").c_str()));
-        }
-        if (o.quiet) args.push_back("--quiet");
-        steps.push_back(run_lfgen("factor evaluation", args, o.quiet));
-        std::ifstream fj(P("factors.json"));
-        const nlohmann::json report = nlohmann::json::parse(fj, nullptr, false);
-        LF_CHECK(report.is_object() && report.contains("factors"), P("factors.json"),
-                 ": unreadable factor evaluation results");
+        const nlohmann::json report = evaluate(
+            "factor evaluation", {"--factors", "--images", std::to_string(o.factor_images), "--first-k", "8"},
+            "factors.json");
+        LF_CHECK(report.contains("factors"), P("factors.json"), ": no factor evaluation results");
         factors = report["factors"];
     }
     write_html(out, o, steps, eval, o.factors ? &factors : nullptr, methods, random_inception);
