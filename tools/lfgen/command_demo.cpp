@@ -63,28 +63,44 @@ std::string quote(const std::string& s) {
     return q + "'";
 }
 
-// Runs `lfgen args...` (this binary) and fails with the step's name when it fails.
-Step run_lfgen(const std::string& title, const std::vector<std::string>& args, bool quiet) {
+// The last non-empty line of a text file ("" when there is none).
+std::string last_line(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    return last;
+}
+
+// Runs `lfgen args...` (this binary) and fails with the step's name when it fails. With `log`
+// (--quiet) the step's stdout is dropped and its stderr appended to the log, whose last line (the
+// step's error) is then quoted in the failure message.
+Step run_lfgen(const std::string& title, const std::vector<std::string>& args, const fs::path* log) {
     Step step{title, "lfgen", 0.0};
     for (const auto& a : args) step.command += " " + quote(a);
-    if (!quiet) std::cerr << "lfgen demo: " << title << "\n  " << step.command << '\n';
+    if (!log) std::cerr << "lfgen demo: " << title << "\n  " << step.command << '\n';
     std::vector<std::string> argv_store = {"lfgen"};
     argv_store.insert(argv_store.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_store) argv.push_back(a.data());
     argv.push_back(nullptr);
     const auto t0 = std::chrono::steady_clock::now();
-    // --quiet: the steps' own output (tables, notices) goes to /dev/null; errors still fail the step.
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    if (quiet) posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    if (log) {
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log->c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    }
     pid_t pid = 0;
     const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     LF_CHECK(spawned == 0, "demo: cannot start lfgen for step '", title, "'");
     int status = 0;
     LF_CHECK(waitpid(pid, &status, 0) == pid, "demo: lost the lfgen process of step '", title, "'");
-    LF_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "demo: step '", title, "' failed (", step.command, ")");
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        const std::string why = log ? last_line(*log) : std::string();
+        fail("demo: step '", title, "' failed (", step.command, ")", why.empty() ? "" : ": ", why);
+    }
     step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return step;
 }
@@ -106,8 +122,8 @@ std::string html_escape(const std::string& s) {
 void write_factor_html(std::ostream& h, const nlohmann::json& fj) {
     const auto& names = fj["factor_names"];
     const auto& orig = fj["originals"];
-    h << "<h2>Which direction moves which factor</h2>\n<p>The bundled model was trained on images with known "
-         "factors, so every direction can be scored: "
+    h << "<h2>Which direction moves which factor</h2>\n<p>The model was trained on images with known "
+         "factors (tools/train_demo/shapes.py), so every direction can be scored: "
       << orig["images"] << " originals, each edited by &plusmn;" << fj["protocol"]["shift"]
       << " stdevs of its projections along each of the first " << fj["protocol"]["first_k"]
       << " directions; the factors are measured on the images by image moments. D[k][f] is the mean change of "
@@ -201,11 +217,17 @@ void run_demo(DemoOptions o) {
         o.model = default_model();
         o.factors = true;  // the bundled model is the shapes model: its factors are known
     }
+    LF_CHECK(fs::is_regular_file(o.model), o.model, ": no such model file");
+    LF_CHECK(o.inception.empty() || fs::is_regular_file(o.inception), o.inception, ": no such InceptionV3 file");
     const fs::path out = fs::absolute(o.outdir);
     fs::create_directories(out);
     const std::string m = o.model;
     std::vector<Step> steps;
     auto P = [&](const char* name) { return (out / name).string(); };
+    // --quiet: the steps' messages go to OUTDIR/demo.log (fresh for every run).
+    const fs::path log_path = out / "demo.log";
+    fs::remove(log_path);
+    const fs::path* log = o.quiet ? &log_path : nullptr;
     const bool random_inception = o.inception.empty();
     std::string inception = o.inception;
     if (random_inception) {
@@ -213,27 +235,27 @@ void run_demo(DemoOptions o) {
         if (!o.quiet) std::cerr << "lfgen demo: writing a seeded random-weight InceptionV3 (no --inception given)\n";
         inception_write_random(inception, 0);
     }
-    steps.push_back(run_lfgen("sample grid", {"generate", "-m", m, "--seeds", "0-15", "-o", P("samples.png")}, o.quiet));
+    steps.push_back(run_lfgen("sample grid", {"generate", "-m", m, "--seeds", "0-15", "-o", P("samples.png")}, log));
     const std::string n = std::to_string(o.samples);
     steps.push_back(run_lfgen("PCA in W", {"factorize", "-m", m, "--method", "pca", "-k", "20", "-n", n, "--seed", "1",
-                                           "-o", P("pca.safetensors")}, o.quiet));
+                                           "-o", P("pca.safetensors")}, log));
     steps.push_back(run_lfgen("FastICA in W", {"factorize", "-m", m, "--method", "ica", "-k", "20", "-n", n, "--seed",
-                                               "1", "--max-iter", "1000", "-o", P("ica.safetensors")}, o.quiet));
+                                               "1", "--max-iter", "1000", "-o", P("ica.safetensors")}, log));
     steps.push_back(run_lfgen("SeFa", {"factorize", "-m", m, "--method", "sefa", "-k", "20", "-o",
-                                       P("sefa.safetensors")}, o.quiet));
+                                       P("sefa.safetensors")}, log));
     const std::vector<std::string> methods = {"pca", "ica", "sefa"};
     for (const std::string& method : methods)
         steps.push_back(run_lfgen(method + " edit strip",
                                   {"edit", "-m", m, "-d", P((method + ".safetensors").c_str()), "--components", "0-4",
                                    "--seeds", "0-1", "--alphas", "-3:3:7", "-o", P(("edit_" + method + ".png").c_str()),
                                    "--gif", P(("edit_" + method + ".gif").c_str())},
-                                  o.quiet));
+                                  log));
     // An evaluate step over the three directions files, its JSON report read back.
     auto evaluate = [&](const std::string& title, std::vector<std::string> args, const char* json_name) {
         args.insert(args.begin(), {"evaluate", "-m", m, "--json", P(json_name)});
         for (const std::string& method : methods) args.insert(args.end(), {"-d", P((method + ".safetensors").c_str())});
         if (o.quiet) args.push_back("--quiet");
-        steps.push_back(run_lfgen(title, args, o.quiet));
+        steps.push_back(run_lfgen(title, args, log));
         std::ifstream in(P(json_name));
         const nlohmann::json report = nlohmann::json::parse(in, nullptr, false);
         LF_CHECK(report.is_object(), P(json_name), ": unreadable ", title, " results");
@@ -268,7 +290,7 @@ void register_demo(CLI::App& app) {
                   "also run the shapes factor evaluation (on by default for the bundled model; needs a model "
                   "trained on tools/train_demo/shapes.py)");
     cmd->add_option("--factor-images", opt->factor_images, "originals for the factor evaluation")->default_val(100);
-    cmd->add_flag("-q,--quiet", opt->quiet, "only print the report's path");
+    cmd->add_flag("-q,--quiet", opt->quiet, "only print the report's path (the steps' messages go to OUTDIR/demo.log)");
     cmd->callback([opt] { run_demo(*opt); });
 }
 
