@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -327,6 +329,25 @@ std::string descr_of(DType t) {
 }
 
 }  // namespace
+
+Tensor read_sequential(std::size_t size, const std::function<void(void*, std::size_t)>& read_exact,
+                       const std::string& what) {
+    std::uint8_t head[12] = {};
+    const std::size_t avail = size < sizeof(head) ? size : sizeof(head);
+    read_exact(head, avail);
+    const Prefix prefix = parse_prefix(head, avail, size, what);
+    std::vector<std::uint8_t> header(prefix.header_len);  // bounded by the size (checked)
+    const std::size_t have = std::min(avail - prefix.prefix_len, header.size());  // already in head
+    std::memcpy(header.data(), head + prefix.prefix_len, have);
+    read_exact(header.data() + have, header.size() - have);
+    const Layout layout = parse_layout(header.data(), prefix, size, what);
+    Tensor t = Tensor::empty(layout.shape, layout.dtype);
+    const std::size_t consumed = std::max(avail, prefix.prefix_len + prefix.header_len);
+    const std::size_t early = std::min(consumed - layout.data_offset, layout.data_bytes);  // data in head
+    if (early > 0) std::memcpy(t.raw_data(), head + layout.data_offset, early);
+    if (layout.data_bytes > early) read_exact(static_cast<std::uint8_t*>(t.raw_data()) + early, layout.data_bytes - early);
+    return t;
+}
 
 Tensor parse(const std::uint8_t* data, std::size_t size, const std::string& what) {
     if (data == nullptr) size = 0;

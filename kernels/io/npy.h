@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ namespace lf::npy {
 
 // Reads a whole .npy file into an owning host tensor. Errors name `path`.
 Tensor load(const std::string& path);
+
+// Reads a .npy image of `size` bytes from a stream (e.g. an archive member) straight into the
+// tensor: the prefix and header first, then the data. read_exact(dst, n) must deliver exactly n
+// bytes or throw. Errors are "<what>: <problem>", as parse().
+Tensor read_sequential(std::size_t size, const std::function<void(void*, std::size_t)>& read_exact,
+                       const std::string& what);
 
 // The same tensor as load(), backed by a private (copy-on-write) memory map of the file instead
 // of a copy: a 655 MB sample matrix costs no read copy and no zero-filled fresh pages. Falls back

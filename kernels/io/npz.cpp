@@ -59,26 +59,28 @@ std::vector<std::pair<std::string, Tensor>> load(const std::string& path) {
             zip_fopen_index(archive.get(), static_cast<zip_uint64_t>(i), 0));
         LF_CHECK(file != nullptr, path, ": cannot open member '", name, "' (", zip_strerror(archive.get()),
                  ")");
-        // Grow with the data that actually arrives (a header may lie about sizes); the declared size
-        // (already bounded above) is reserved so an honest member is read without reallocations.
-        std::vector<std::uint8_t> bytes;
-        bytes.reserve(static_cast<std::size_t>(st.size));
-        constexpr std::size_t kChunk = 1 << 20;
-        for (;;) {
-            const std::size_t at = bytes.size();
-            bytes.resize(at + kChunk);
-            const zip_int64_t n = zip_fread(file.get(), bytes.data() + at, kChunk);
-            LF_CHECK(n >= 0, path, ": member '", name, "' is corrupt (", zip_file_strerror(file.get()), ")");
-            bytes.resize(at + static_cast<std::size_t>(n));
-            if (n == 0) break;
-            LF_CHECK(bytes.size() <= st.size, path, ": member '", name, "' holds more than its declared ",
-                     st.size, " bytes");
-        }
-        LF_CHECK(bytes.size() == st.size, path, ": member '", name, "' holds ", bytes.size(),
-                 " bytes, its header says ", st.size);
+        // The member's declared size bounds every read; a member that delivers fewer bytes, or more,
+        // than declared is refused (a header may lie about sizes). The array goes straight into its
+        // tensor (no intermediate copy of the member).
+        const std::string what = path + ": '" + name + "'";
+        auto read_exact = [&](void* dst, std::size_t n) {
+            auto* to = static_cast<std::uint8_t*>(dst);
+            while (n > 0) {
+                const zip_int64_t got = zip_fread(file.get(), to, n);
+                LF_CHECK(got >= 0, path, ": member '", name, "' is corrupt (", zip_file_strerror(file.get()), ")");
+                LF_CHECK(got > 0, path, ": member '", name, "' holds fewer bytes than its header says (", st.size,
+                         ")");
+                to += got;
+                n -= static_cast<std::size_t>(got);
+            }
+        };
+        Tensor t = npy::read_sequential(static_cast<std::size_t>(st.size), read_exact, what);
+        std::uint8_t extra = 0;
+        const zip_int64_t more = zip_fread(file.get(), &extra, 1);
+        LF_CHECK(more == 0, path, ": member '", name, "' holds more than its declared ", st.size, " bytes");
         name.resize(name.size() - 4);
         LF_CHECK(seen.insert(name).second, path, ": member '", name, ".npy' appears twice");
-        out.emplace_back(name, npy::parse(bytes.data(), bytes.size(), path + ": '" + name + "'"));
+        out.emplace_back(name, std::move(t));
     }
     return out;
 }
