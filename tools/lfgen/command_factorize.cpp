@@ -56,6 +56,7 @@ struct FactorizeOptions {
     std::int64_t batch_rows = 4096;
     int threads = 0;
     std::string device = "auto";
+    bool quiet = false;
     std::string output;
     bool json = false;
 };
@@ -209,7 +210,7 @@ void run_factorize(const FactorizeOptions& opt) {
             ro.noise = NoiseMode::Const;
             ro.fastgan.noise = FastGanNoise::None;
             const NvtxRange range("factorize/sample " + layer);
-            SampledFeatures f = sample_features(g, layer, n_samples, opt.seed, opt.gen_batch, ro);
+            SampledFeatures f = sample_features(g, layer, n_samples, opt.seed, opt.gen_batch, ro, !opt.quiet);
             x = std::move(f.x);
             if (layer != "w" && layer != "z") sampled_z = std::move(f.z);
             source_name = opt.model + " layer " + layer;
@@ -414,6 +415,7 @@ void register_factorize(CLI::App& app) {
     add_device_option(*cmd, opt->device);
     cmd->add_option("-o,--output", opt->output, "directions file to write (.safetensors)");
     cmd->add_flag("--json", opt->json, "print the result summary as JSON on stdout");
+    cmd->add_flag("-q,--quiet", opt->quiet, "no progress bar");
     cmd->callback([opt] { run_factorize(*opt); });
 }
 

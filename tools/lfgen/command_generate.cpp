@@ -13,6 +13,7 @@
 #include "weights/safetensors.h"
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
+#include "tools/lfgen/progress.h"
 #include "tools/lfgen/generator.h"  // defines: is_fastgan_file
 
 namespace lf::cli {
@@ -25,6 +26,7 @@ constexpr bool kCudaBuild = false;
 #endif
 
 struct GenerateOptions {
+    bool quiet = false;
     std::string model;
     std::string seeds;
     std::string z_path;
@@ -109,8 +111,10 @@ void generate_fastgan(const GenerateOptions& opt, const NetBackend& backend) {
     // Batch statistics depend on the batch: with --bn batch the whole set is one batch unless --batch says otherwise.
     Tensor images = Tensor::empty({n, cf.nc, cf.im_size, cf.im_size}, DType::F32);
     Tensor images128 = Tensor::empty({n, cf.nc, 128, 128}, DType::F32);
+    Progress bar("generate", n, !opt.quiet);
     for (std::int64_t b0 = 0; b0 < n; b0 += opt.batch) {
         const std::int64_t b1 = std::min<std::int64_t>(n, b0 + opt.batch);
+        bar.update(b0);
         fo.sample_offset = static_cast<std::uint32_t>(b0);
         FastGanOutput out = g.forward(slice_rows(z, b0, b1), fo);
         out.image = out.image.to(Device::cpu());
@@ -120,6 +124,7 @@ void generate_fastgan(const GenerateOptions& opt, const NetBackend& backend) {
         std::copy(out.image_128.data<float>(), out.image_128.data<float>() + out.image_128.numel(),
                   images128.data<float>() + b0 * (images128.numel() / n));
     }
+    bar.update(n);
     if (!opt.npy128_path.empty()) npy::save(opt.npy128_path, images128);
     write_outputs(opt, images, seeds, Uint8Convention::TorchvisionSaveImage);
     std::cerr << "lfgen: generated " << n << " image(s) with " << cf.summary() << '\n';
@@ -174,8 +179,10 @@ void run_generate(const GenerateOptions& opt) {
     Tensor images = Tensor::empty({n, cf.img_channels, cf.img_resolution, cf.img_resolution}, DType::F32);
     const std::int64_t image_elems = images.numel() / n;
     SynthesisOptions so{noise, opt.noise_seed};
+    Progress bar("generate", n, !opt.quiet);
     for (std::int64_t b0 = 0; b0 < n; b0 += opt.batch) {
         const std::int64_t b1 = std::min<std::int64_t>(n, b0 + opt.batch);
+        bar.update(b0);
         Tensor ws;
         if (ws_all.numel() > 0) {
             ws = slice_rows(ws_all, b0, b1);
@@ -188,7 +195,7 @@ void run_generate(const GenerateOptions& opt) {
         const Tensor img = g.synthesis(ws, so).to(Device::cpu());
         std::copy(img.data<float>(), img.data<float>() + img.numel(), images.data<float>() + b0 * image_elems);
     }
-
+    bar.update(n);
     write_outputs(opt, images, seeds, Uint8Convention::StyleGan2);
     std::cerr << "lfgen: generated " << n << " image(s) with " << cf.summary() << '\n';
 }
@@ -208,6 +215,7 @@ void register_generate(CLI::App& app) {
     cmd->add_option("--noise-seed", opt->noise_seed, "seed of the random noise (--noise random)")->default_val(0);
     cmd->add_option("--class", opt->class_index, "class index for conditional models");
     cmd->add_option("--batch", opt->batch, "images per forward pass")->default_val(4);
+    cmd->add_flag("-q,--quiet", opt->quiet, "no progress bar");
     add_device_option(*cmd, opt->device);
     cmd->add_option("-o,--grid", opt->grid_path, "write all images as one PNG grid");
     cmd->add_option("--grid-columns", opt->grid_columns, "grid columns (default: ceil(sqrt(N)))");

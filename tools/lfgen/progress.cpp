@@ -27,8 +27,13 @@ void Progress::update(std::int64_t done) {
     std::fprintf(stderr, "\r%-18s [%.*s%*s] %lld/%lld  %.1f/s  ETA %.0fs ", label_.c_str(), filled,
                  "##############################", width - filled, "", static_cast<long long>(done),
                  static_cast<long long>(total_), rate, eta);
-    std::fflush(stderr);
     drawn_ = true;
+    if (done >= total_) {  // finished: end the line now, so later messages start on their own
+        std::fputc('\n', stderr);
+        drawn_ = false;
+        enabled_ = false;
+    }
+    std::fflush(stderr);
 }
 
 }  // namespace lf::cli

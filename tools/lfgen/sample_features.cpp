@@ -6,6 +6,7 @@
 
 #include "kernels/core/numpy_random.h"
 #include "tools/lfgen/cli_common.h"
+#include "tools/lfgen/progress.h"
 
 namespace lf::cli {
 
@@ -29,7 +30,7 @@ std::vector<std::string> available_layers(const Generator& g) {
 }
 
 SampledFeatures sample_features(const Generator& g, const std::string& layer, std::int64_t n, std::uint32_t seed,
-                                int batch, const RenderOptions& ro) {
+                                int batch, const RenderOptions& ro, bool progress) {
     const std::vector<std::string> names = available_layers(g);
     if (std::find(names.begin(), names.end(), layer) == names.end()) {
         std::string list;
@@ -64,8 +65,10 @@ SampledFeatures sample_features(const Generator& g, const std::string& layer, st
         std::memcpy(out.x.data<float>() + row * d, host.data<float>(), host.nbytes());
     };
     const bool needs_synthesis = g.kind() == GeneratorKind::FastGan || layer != "w";
+    Progress bar("sample " + layer, n, progress);
     for (std::int64_t b0 = 0; b0 < n; b0 += batch) {
         const std::int64_t b1 = std::min<std::int64_t>(n, b0 + batch);
+        bar.update(b0);
         row = b0;
         const Tensor zb = slice_rows(out.z, b0, b1);
         if (g.kind() == GeneratorKind::StyleGan2) {
@@ -83,6 +86,7 @@ SampledFeatures sample_features(const Generator& g, const std::string& layer, st
             g.fastgan().forward(zb, fo, &sink);
         }
     }
+    bar.update(n);
     LF_ASSERT(d > 0, "tap ", layer, " was never produced");
     return out;
 }

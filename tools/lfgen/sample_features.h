@@ -26,7 +26,8 @@ std::string default_layer(const Generator& g);
 std::vector<std::string> available_layers(const Generator& g);
 
 // Throws lf::Error for an unknown layer (listing the available ones).
+// `progress`: a progress bar on stderr (drawn only when stderr is a terminal).
 SampledFeatures sample_features(const Generator& g, const std::string& layer, std::int64_t n, std::uint32_t seed,
-                                int batch, const RenderOptions& ro);
+                                int batch, const RenderOptions& ro, bool progress = true);
 
 }  // namespace lf::cli
