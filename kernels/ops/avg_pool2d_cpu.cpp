@@ -1,7 +1,9 @@
 // avg_pool2d_cpu.cpp: the plain CPU twin of avg_pool2d (count_include_pad=False): the in-bounds
-// window elements summed in row-major order, divided by their count (checks: pool2d_check).
+// window elements summed in row-major order, divided by their count (checks: pool2d_check); the
+// (sample, channel) planes spread over the CPU thread pool.
 #include <algorithm>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/ops/avg_pool2d.h"
 
@@ -14,8 +16,9 @@ namespace cpu {
 void avg_pool2d(const AvgPool2dParams& p) {
     avg_pool2d_check(p);
     const int H = p.height, W = p.width, Ho = p.out_height(), Wo = p.out_width();
-    for (int n = 0; n < p.batch; ++n) {
-        for (int c = 0; c < p.channels; ++c) {
+    parallel_for(static_cast<std::int64_t>(p.batch) * p.channels, [&](std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+            const int n = static_cast<int>(i / p.channels), c = static_cast<int>(i % p.channels);
             const float* plane = p.x + (static_cast<std::int64_t>(n) * p.channels + c) * H * W;
             float* out =
                 p.y + (static_cast<std::int64_t>(n) * p.y_channels + p.y_channel_offset + c) * Ho * Wo;
@@ -33,7 +36,7 @@ void avg_pool2d(const AvgPool2dParams& p) {
                 }
             }
         }
-    }
+    });
 }
 
 }  // namespace cpu

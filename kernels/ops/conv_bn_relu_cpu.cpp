@@ -5,12 +5,14 @@
 //  - small maps (the 17x17 and 8x8 stages) gather several images side by side so the SGEMM has
 //    enough columns, and the epilogue scatters them back to NCHW.
 // The epilogue adds the folded BN shift and applies ReLU while writing the output channel slice.
+// Chunks spread over the CPU thread pool (single-threaded SGEMM each) when there are enough.
 #include <cblas.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/ops/conv_bn_relu.h"
 
@@ -94,8 +96,13 @@ void conv_bn_relu(const ConvBnReluParams& p) {
     per_chunk = std::min<std::int64_t>(per_chunk, std::max<std::int64_t>(1, kMaxColumnBytes / (K * P * 4)));
     per_chunk = std::min<std::int64_t>(per_chunk, p.batch);
 
-    std::vector<float> cols, acc;
-    for (std::int64_t n0 = 0; n0 < p.batch; n0 += per_chunk) {
+    // Chunks of whole images go to the CPU pool's threads, each with its own buffers and a
+    // single-threaded SGEMM (im2col and the epilogue run in parallel too, and no BLAS threads wait
+    // between the many small GEMMs); at least two chunks per thread when the batch allows.
+    const int threads = cpu_threads();
+    if (threads > 1)
+        per_chunk = std::max<std::int64_t>(1, std::min<std::int64_t>(per_chunk, p.batch / (2 * threads)));
+    auto run_chunk = [&](std::int64_t n0, std::vector<float>& cols, std::vector<float>& acc) {
         const std::int64_t nb = std::min<std::int64_t>(per_chunk, p.batch - n0);
         const std::int64_t ncols = nb * P;
         const float* b = nullptr;
@@ -148,7 +155,18 @@ void conv_bn_relu(const ConvBnReluParams& p) {
                 }
             }
         }
+    };
+    const std::int64_t chunks = (p.batch + per_chunk - 1) / per_chunk;
+    if (threads <= 1 || chunks < threads) {
+        std::vector<float> cols, acc;
+        for (std::int64_t c = 0; c < chunks; ++c) run_chunk(c * per_chunk, cols, acc);
+        return;
     }
+    const BlasThreadsScope single(1);
+    parallel_run(threads, [&](int t) {
+        std::vector<float> cols, acc;
+        for (std::int64_t c = t; c < chunks; c += threads) run_chunk(c * per_chunk, cols, acc);
+    });
 }
 
 }  // namespace cpu

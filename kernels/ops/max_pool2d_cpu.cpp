@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/ops/max_pool2d.h"
 
@@ -15,8 +16,9 @@ namespace cpu {
 void max_pool2d(const MaxPool2dParams& p) {
     max_pool2d_check(p);
     const int H = p.height, W = p.width, Ho = p.out_height(), Wo = p.out_width();
-    for (int n = 0; n < p.batch; ++n) {
-        for (int c = 0; c < p.channels; ++c) {
+    parallel_for(static_cast<std::int64_t>(p.batch) * p.channels, [&](std::int64_t i0, std::int64_t i1) {
+        for (std::int64_t i = i0; i < i1; ++i) {
+            const int n = static_cast<int>(i / p.channels), c = static_cast<int>(i % p.channels);
             const float* plane = p.x + (static_cast<std::int64_t>(n) * p.channels + c) * H * W;
             float* out =
                 p.y + (static_cast<std::int64_t>(n) * p.y_channels + p.y_channel_offset + c) * Ho * Wo;
@@ -36,7 +38,7 @@ void max_pool2d(const MaxPool2dParams& p) {
                 }
             }
         }
-    }
+    });
 }
 
 }  // namespace cpu
