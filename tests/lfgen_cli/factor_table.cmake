@@ -24,8 +24,9 @@ foreach(pattern "[0-9]+ of [0-9]+ samples show exactly one shape"
   endif()
 endforeach()
 foreach(m IN LISTS methods)
-  # method, space, K, seven "k:purity effect" cells, the score
-  set(cell " +[0-9]+:[0-9]+\\.[0-9][0-9] [0-9]+\\.[0-9][0-9]")
+  # method, space, K, seven "k:purity effect" cells ("n/a" for a factor the originals do not show),
+  # the score
+  set(cell " +([0-9]+:[0-9]+\\.[0-9][0-9] [0-9]+\\.[0-9][0-9]|n/a)")
   if(NOT out MATCHES "\n${m} +[wz] +${K}${cell}${cell}${cell}${cell}${cell}${cell}${cell} +[01]\\.[0-9][0-9][0-9]")
     message(FATAL_ERROR "the factor table has no row for '${m}' with K ${K}:\n${out}")
   endif()
@@ -47,6 +48,12 @@ foreach(i RANGE ${last})
   string(JSON score GET "${doc}" factors methods ${i} score)
   string(JSON best GET "${doc}" factors methods ${i} best_direction hue)
   string(JSON purity GET "${doc}" factors methods ${i} purity shape)
+  if(purity STREQUAL "null" OR purity STREQUAL "")  # shape not shown by these originals
+    set(purity 0)
+  endif()
+  if(best STREQUAL "null" OR best STREQUAL "")
+    set(best 0)
+  endif()
   if(NOT got STREQUAL m OR NOT rows EQUAL K OR NOT cols EQUAL 7 OR score LESS 0 OR score GREATER 1
      OR best LESS 0 OR NOT best LESS K OR purity LESS 0)
     message(FATAL_ERROR "${JSON}: factors.methods[${i}] is not a ${K} x 7 '${m}' row with a score in [0, 1] "

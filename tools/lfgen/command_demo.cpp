@@ -129,7 +129,8 @@ void write_factor_html(std::ostream& h, const nlohmann::json& fj) {
       << " directions; the factors are measured on the images by image moments. D[k][f] is the mean change of "
          "factor f along direction k, in units of the factor's mean difference between two originals. "
          "Purity of factor f: the share of its best direction's total effect that falls on f. Score: the mean "
-         "purity over the factors (1 = every factor has its own direction). "
+         "purity over the scored factors (1 = every factor has its own direction); n/a marks a factor the "
+         "originals do not show (no spread, or defined for under a tenth of them, as rotation for circles). "
       << orig["one_shape"] << " of " << orig["images"] << " originals show exactly one shape.</p>\n";
     h << "<table><tr><th>method</th>";
     for (const auto& n : names) h << "<th>" << n.get<std::string>() << "<br><small>dir: purity</small></th>";
@@ -139,6 +140,10 @@ void write_factor_html(std::ostream& h, const nlohmann::json& fj) {
           << ")</td>";
         for (const auto& n : names) {
             const std::string f = n.get<std::string>();
+            if (m["best_direction"][f].is_null()) {  // a factor the originals do not show
+                h << "<td>n/a</td>";
+                continue;
+            }
             h << "<td>" << m["best_direction"][f].get<int>() << ": " << std::fixed << std::setprecision(2)
               << m["purity"][f].get<double>() << "</td>";
         }

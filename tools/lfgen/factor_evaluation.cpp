@@ -17,8 +17,10 @@ namespace {
 constexpr Factor kFactors[kFactorCount] = {Factor::Shape,    Factor::X,   Factor::Y,         Factor::Scale,
                                            Factor::Rotation, Factor::Hue, Factor::Background};
 
-// Per factor, the mean over i of factor_change(a[i], b[i]) where it is defined (0 where it never is).
-FactorVector mean_changes(const std::vector<ShapeFactors>& a, const std::vector<ShapeFactors>& b) {
+// Per factor, the mean over i of factor_change(a[i], b[i]) where it is defined (0 where it never is);
+// `defined` (optional) receives how many pairs define it.
+FactorVector mean_changes(const std::vector<ShapeFactors>& a, const std::vector<ShapeFactors>& b,
+                          std::array<std::int64_t, kFactorCount>* defined = nullptr) {
     FactorVector out{};
     for (int f = 0; f < kFactorCount; ++f) {
         double sum = 0;
@@ -30,14 +32,21 @@ FactorVector mean_changes(const std::vector<ShapeFactors>& a, const std::vector<
             ++count;
         }
         out[f] = count ? sum / static_cast<double>(count) : 0.0;
+        if (defined) (*defined)[f] = count;
     }
     return out;
 }
 
-// k_f, purity_f and the score of a row's effects.
-void score_row(FactorRow& row) {
+// k_f, purity_f and the score (mean purity over the scored factors) of a row's effects.
+void score_row(FactorRow& row, const std::array<bool, kFactorCount>& scored) {
     double total = 0;
+    int count = 0;
     for (int f = 0; f < kFactorCount; ++f) {
+        if (!scored[f]) {
+            row.best[f] = -1;
+            row.purity[f] = NAN;
+            continue;
+        }
         int best = 0;
         for (int k = 1; k < row.k; ++k)
             if (row.effect[k][f] > row.effect[best][f]) best = k;
@@ -46,8 +55,9 @@ void score_row(FactorRow& row) {
         row.best[f] = best;
         row.purity[f] = sum > 0 ? row.effect[best][f] / sum : 0.0;
         total += row.purity[f];
+        ++count;
     }
-    row.score = total / kFactorCount;
+    row.score = count ? total / count : 0.0;
 }
 
 std::string space_name(EditSpace s) {
@@ -55,6 +65,7 @@ std::string space_name(EditSpace s) {
 }
 
 std::string cell(const FactorRow& r, int f) {
+    if (r.best[f] < 0) return "n/a";
     char buf[64];
     std::snprintf(buf, sizeof buf, "%d:%.2f %.2f", r.best[f], r.purity[f], r.effect[r.best[f]][f]);
     return buf;
@@ -62,7 +73,7 @@ std::string cell(const FactorRow& r, int f) {
 
 nlohmann::json per_factor(const FactorVector& v) {
     nlohmann::json j;
-    for (int f = 0; f < kFactorCount; ++f) j[kFactorNames[f]] = v[f];
+    for (int f = 0; f < kFactorCount; ++f) j[kFactorNames[f]] = std::isnan(v[f]) ? nlohmann::json() : nlohmann::json(v[f]);
     return j;
 }
 
@@ -76,7 +87,13 @@ FactorEvaluator::FactorEvaluator(FactorSetup setup) : s_(std::move(setup)) {
     factors_ = estimate(original_latents(g, originals_), "originals factors");
     std::vector<ShapeFactors> next(factors_.begin() + 1, factors_.end());
     next.push_back(factors_.front());
-    spread_ = mean_changes(factors_, next);
+    std::array<std::int64_t, kFactorCount> defined{};
+    spread_ = mean_changes(factors_, next, &defined);
+    // A factor is scored only where the originals show it: it varies between them and is defined for
+    // at least a tenth of the pairs (rotation needs two same-class non-circles): dividing by a tiny
+    // or ill-sampled spread would turn estimator noise into large effects.
+    const std::int64_t min_pairs = std::max<std::int64_t>(2, s_.images / 10);
+    for (int f = 0; f < kFactorCount; ++f) scored_[f] = spread_[f] > 0 && defined[f] >= min_pairs;
 }
 
 std::vector<ShapeFactors> FactorEvaluator::estimate(const Latents& lat, const std::string& what) const {
@@ -123,7 +140,7 @@ FactorVector FactorEvaluator::effect_of(const float* u, std::int64_t dim, EditSp
     const Latents edited = edit_originals(*s_.generator, originals_, {u}, dim, space, pick, amount);
     const FactorVector change = mean_changes(factors_, estimate(edited, what));
     FactorVector d{};
-    for (int f = 0; f < kFactorCount; ++f) d[f] = spread_[f] > 0 ? change[f] / spread_[f] : 0.0;
+    for (int f = 0; f < kFactorCount; ++f) d[f] = scored_[f] ? change[f] / spread_[f] : 0.0;
     return d;
 }
 
@@ -133,7 +150,7 @@ FactorRow FactorEvaluator::evaluate_rows(const std::vector<const float*>& rows, 
     row.k = static_cast<int>(rows.size());
     for (int k = 0; k < row.k; ++k)
         row.effect.push_back(effect_of(rows[k], dim, space, str_cat(row.method, " dir ", k)));
-    score_row(row);
+    score_row(row, scored_);
     return row;
 }
 
@@ -177,8 +194,9 @@ void print_factor_table(std::ostream& out, const FactorEvaluator& ev, const std:
     out << ev.one_shape_count() << " of " << s.images << " samples show exactly one shape\n";
     out << "D[k][f] = mean |change of f| / mean |f_i - f_(i+1 mod N)| of the originals; per factor f: k_f = "
            "argmax_k D[k][f], purity_f = D[k_f][f] / sum_f' D[k_f][f']\n";
-    out << "cells: k_f:purity_f D[k_f][f]; score = mean_f purity_f (1: each factor has a direction "
-           "that moves only it)\n";
+    out << "cells: k_f:purity_f D[k_f][f]; score = mean_f purity_f over the scored factors (1: each factor "
+           "has a direction that moves only it); n/a: the originals do not show the factor (no spread, or "
+           "defined for under a tenth of them)\n";
     out << std::left << std::setw(10) << "method" << std::setw(7) << "space" << std::setw(5) << "K";
     for (const char* name : kFactorNames) out << std::setw(16) << name;
     out << std::setw(8) << "score"
@@ -213,8 +231,8 @@ nlohmann::json factor_json(const FactorEvaluator& ev, const std::vector<FactorRo
                             {"effect", r.effect},    {"score", r.score}};
         FactorVector best_effect{};
         for (int f = 0; f < kFactorCount; ++f) {
-            m["best_direction"][kFactorNames[f]] = r.best[f];
-            best_effect[f] = r.effect[r.best[f]][f];
+            m["best_direction"][kFactorNames[f]] = r.best[f] < 0 ? nlohmann::json() : nlohmann::json(r.best[f]);
+            best_effect[f] = r.best[f] < 0 ? NAN : r.effect[r.best[f]][f];
         }
         m["purity"] = per_factor(r.purity);
         m["best_effect"] = per_factor(best_effect);

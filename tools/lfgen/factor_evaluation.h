@@ -8,7 +8,8 @@
 //   D[k][f] = mean_i |change of f| / mean_i |f_i - f_(i+1 mod N)| (pairs of originals),
 // each change in its factor's geometry (factor_change; undefined changes are left out, and a factor
 // with none is 0). Score: per factor f the best direction k_f = argmax_k D[k][f] and its purity
-// D[k_f][f] / sum_f' D[k_f][f'] (how much of that direction's effect is on f); score = mean_f purity.
+// D[k_f][f] / sum_f' D[k_f][f'] (how much of that direction's effect is on f); score = mean purity
+// over the scored factors (those the originals show: nonzero spread, defined for >= N/10 pairs).
 #pragma once
 
 #include <array>
@@ -43,9 +44,9 @@ struct FactorRow {
     std::string method, space;
     int k = 0;                             // directions evaluated
     std::vector<FactorVector> effect;      // D [k, kFactorCount]
-    std::array<int, kFactorCount> best{};  // k_f
-    FactorVector purity{};                 // purity_f
-    double score = 0.0;                    // mean_f purity_f
+    std::array<int, kFactorCount> best{};  // k_f (-1: the factor is not scored)
+    FactorVector purity{};                 // purity_f (NaN: not scored)
+    double score = 0.0;                    // mean of purity_f over the scored factors
 };
 
 class FactorEvaluator {
@@ -72,6 +73,7 @@ private:
     Originals originals_;
     std::vector<ShapeFactors> factors_;  // [N] of the originals
     FactorVector spread_{};
+    std::array<bool, kFactorCount> scored_{};  // factors the originals show (see the constructor)
 };
 
 // One row per directions file, then (with `baseline`) one "random" row per distinct space, K and
