@@ -130,7 +130,8 @@ void write_factor_html(std::ostream& h, const nlohmann::json& fj) {
          "factor f along direction k, in units of the factor's mean difference between two originals. "
          "Purity of factor f: the share of its best direction's total effect that falls on f. Score: the mean "
          "purity over the scored factors (1 = every factor has its own direction); n/a marks a factor the "
-         "originals do not show (no spread, or defined for under a tenth of them, as rotation for circles). "
+         "originals do not show (under a quarter of the dataset's spread, or defined for under a tenth of "
+         "them, as rotation for circles). "
       << orig["one_shape"] << " of " << orig["images"] << " originals show exactly one shape.</p>\n";
     h << "<table><tr><th>method</th>";
     for (const auto& n : names) h << "<th>" << n.get<std::string>() << "<br><small>dir: purity</small></th>";

@@ -20,6 +20,14 @@ inline constexpr int kFactorCount = 7;
 inline constexpr std::array<const char*, kFactorCount> kFactorNames = {
     "shape", "x", "y", "scale", "rotation", "hue", "background"};
 
+// Each factor's mean |f - f'| between two independent samples of the dataset (shapes.py ranges:
+// x, y uniform over 24 px -> 8; scale over 6 px -> 2; rotation uniform in a square's period pi/2,
+// circular -> pi/8; hue uniform on the circle -> 1/4; background over 0.4 -> 0.4/3; shape, three
+// equally likely classes -> 2/3). The factor evaluation scores a factor only where the originals
+// show a good part of this spread.
+inline constexpr std::array<double, kFactorCount> kDatasetSpread = {
+    2.0 / 3.0, 8.0, 8.0, 2.0, 3.14159265358979323846 / 8.0, 0.25, 0.4 / 3.0};
+
 struct ShapeFactors {
     ShapeClass shape = ShapeClass::None;
     double x = NAN, y = NAN;    // centroid, pixels (pixel centres at i + 0.5)

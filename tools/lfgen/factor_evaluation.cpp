@@ -14,6 +14,8 @@
 namespace lf::cli {
 namespace {
 
+constexpr double kMinSpreadFraction = 0.25;  // of kDatasetSpread, for a factor to be scored
+
 constexpr Factor kFactors[kFactorCount] = {Factor::Shape,    Factor::X,   Factor::Y,         Factor::Scale,
                                            Factor::Rotation, Factor::Hue, Factor::Background};
 
@@ -89,11 +91,13 @@ FactorEvaluator::FactorEvaluator(FactorSetup setup) : s_(std::move(setup)) {
     next.push_back(factors_.front());
     std::array<std::int64_t, kFactorCount> defined{};
     spread_ = mean_changes(factors_, next, &defined);
-    // A factor is scored only where the originals show it: it varies between them and is defined for
-    // at least a tenth of the pairs (rotation needs two same-class non-circles): dividing by a tiny
-    // or ill-sampled spread would turn estimator noise into large effects.
+    // A factor is scored only where the originals show it: it varies between them by at least a
+    // quarter of the dataset's own spread, and is defined for at least a tenth of the pairs (rotation
+    // needs two same-class non-circles). Dividing by a tiny or ill-sampled spread would turn
+    // estimator noise into large effects (a model that draws only discs has no rotation to move).
     const std::int64_t min_pairs = std::max<std::int64_t>(2, s_.images / 10);
-    for (int f = 0; f < kFactorCount; ++f) scored_[f] = spread_[f] > 0 && defined[f] >= min_pairs;
+    for (int f = 0; f < kFactorCount; ++f)
+        scored_[f] = spread_[f] >= kMinSpreadFraction * kDatasetSpread[f] && defined[f] >= min_pairs;
 }
 
 std::vector<ShapeFactors> FactorEvaluator::estimate(const Latents& lat, const std::string& what) const {
@@ -195,8 +199,8 @@ void print_factor_table(std::ostream& out, const FactorEvaluator& ev, const std:
     out << "D[k][f] = mean |change of f| / mean |f_i - f_(i+1 mod N)| of the originals; per factor f: k_f = "
            "argmax_k D[k][f], purity_f = D[k_f][f] / sum_f' D[k_f][f']\n";
     out << "cells: k_f:purity_f D[k_f][f]; score = mean_f purity_f over the scored factors (1: each factor "
-           "has a direction that moves only it); n/a: the originals do not show the factor (no spread, or "
-           "defined for under a tenth of them)\n";
+           "has a direction that moves only it); n/a: the originals do not show the factor (under a quarter "
+           "of the dataset's spread, or defined for under a tenth of them)\n";
     out << std::left << std::setw(10) << "method" << std::setw(7) << "space" << std::setw(5) << "K";
     for (const char* name : kFactorNames) out << std::setw(16) << name;
     out << std::setw(8) << "score"

@@ -9,7 +9,8 @@
 // each change in its factor's geometry (factor_change; undefined changes are left out, and a factor
 // with none is 0). Score: per factor f the best direction k_f = argmax_k D[k][f] and its purity
 // D[k_f][f] / sum_f' D[k_f][f'] (how much of that direction's effect is on f); score = mean purity
-// over the scored factors (those the originals show: nonzero spread, defined for >= N/10 pairs).
+// over the scored factors (those the originals show: a spread of at least a quarter of the dataset's,
+// kDatasetSpread, and defined for >= N/10 pairs).
 #pragma once
 
 #include <array>
