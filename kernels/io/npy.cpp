@@ -387,10 +387,15 @@ Tensor map(const std::string& path) {
     const std::size_t size = file.size();
     const Layout layout = read_layout(file, path);
     if (layout.data_bytes == 0 || layout.data_offset % dtype_size(layout.dtype) != 0) return load(path);
-    // Private and writable: the tensor may be modified in place (copy-on-write, never the file).
-    // MAP_POPULATE maps the page cache in one go instead of one fault per 4 KiB page.
-    void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE, file.fd(), 0);
+    // MAP_POPULATE maps the page cache in one go instead of one fault per 4 KiB page; it is mapped
+    // read-only first (populating a writable private mapping would copy every page), then made
+    // writable: the tensor may be modified in place, copy-on-write page by page, never the file.
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, file.fd(), 0);
     if (addr == MAP_FAILED) return load(path);  // e.g. a file system without mmap
+    if (::mprotect(addr, size, PROT_READ | PROT_WRITE) != 0) {
+        ::munmap(addr, size);
+        return load(path);
+    }
     std::shared_ptr<const void> keepalive(addr, [size](const void* a) { ::munmap(const_cast<void*>(a), size); });
     return Tensor::borrow(static_cast<std::uint8_t*>(addr) + layout.data_offset, layout.shape, layout.dtype,
                           Device::cpu(), std::move(keepalive));
