@@ -39,6 +39,18 @@ void shift_rows(const float* x, std::int64_t rows, std::int64_t cols, const doub
     scatter_shift(sp, stream);
 }
 
+// c64 [n, n] += A A^T for column-major A [n, k]: cublasSsyrk into the lower triangle of c32 (float32,
+// overwritten; its upper triangle stays as it was), then added into c64 in float64 (accumulate_f64).
+void syrk_accumulate(cublasHandle_t blas, int n, int k, const float* a, float* c32, double* c64, Stream stream) {
+    const float one = 1.0f, zero = 0.0f;
+    LF_CUBLAS_CHECK(cublasSsyrk(blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, n, k, &one, a, n, &zero, c32, n));
+    AccumulateF64Params ap;
+    ap.n = static_cast<std::int64_t>(n) * n;
+    ap.src = c32;
+    ap.dst = c64;
+    accumulate_f64(ap, stream);
+}
+
 }  // namespace
 
 ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream stream) {
@@ -65,15 +77,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
                                               stream);
                                    // Row-major [count, d] == column-major [d, count]: C (d x d) = A A^T with
                                    // A = shifted (d x count).
-                                   const float one = 1.0f, zero = 0.0f;
-                                   LF_CUBLAS_CHECK(cublasSsyrk(blas.get(), CUBLAS_FILL_MODE_LOWER,
-                                                               CUBLAS_OP_N, di, static_cast<int>(count), &one,
-                                                               shifted.get(), di, &zero, c32.get(), di));
-                                   AccumulateF64Params ap;
-                                   ap.n = d * d;
-                                   ap.src = c32.get();
-                                   ap.dst = c64.get();
-                                   accumulate_f64(ap, stream);
+                                   syrk_accumulate(blas.get(), di, static_cast<int>(count), shifted.get(),
+                                                   c32.get(), c64.get(), stream);
                                });
     std::vector<double> scatter(static_cast<std::size_t>(d * d)), sums(d);
     c64.download(scatter.data(), scatter.size());
@@ -170,13 +175,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
             if (ll) {
                 // T^T T [l, l] = T^T [l, rows] (T^T)^T: the column-major lower triangle is the row-major
                 // upper.
-                LF_CUBLAS_CHECK(cublasSsyrk(blas.get(), CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, li, rows, &one,
-                                            t.get(), li, &zero, g32.get(), li));
-                AccumulateF64Params ap;
-                ap.n = l * l;
-                ap.src = g32.get();
-                ap.dst = g64.get();
-                accumulate_f64(ap, stream);
+                syrk_accumulate(blas.get(), li, rows, t.get(), g32.get(), g64.get(), stream);
             }
         });
     detail::ScatterPassSums sums;
