@@ -44,9 +44,6 @@ void check_pca_input(const RowSource& x, const PcaOptions& opt) {
 
 ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
     const std::int64_t n = x.rows(), d = x.cols();
-    ScatterStats s;
-    s.n = n;
-    s.d = d;
     std::vector<double> shift(d), colsum(d, 0.0), scatter(static_cast<std::size_t>(d * d), 0.0);
     x.read(0, 1, shift.data());
     if (x.dtype() == DType::F32) {
@@ -117,6 +114,17 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
                             scatter.data(), static_cast<int>(d));
             });
     }
+    return detail::scatter_stats_from_sums(n, shift, colsum, std::move(scatter));
+}
+
+namespace detail {
+
+ScatterStats scatter_stats_from_sums(std::int64_t n, const std::vector<double>& shift,
+                                     const std::vector<double>& colsum, std::vector<double> scatter) {
+    const std::int64_t d = static_cast<std::int64_t>(shift.size());
+    ScatterStats s;
+    s.n = n;
+    s.d = d;
     // S = Xs^T Xs - n m m^T with m = mean of the shifted data; mean = shift + m.
     s.mean.resize(d);
     std::vector<double> m(d);
@@ -133,6 +141,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
     s.scatter = std::move(scatter);
     return s;
 }
+
+}  // namespace detail
 
 PcaResult pca_exact(const RowSource& x, const PcaOptions& opt) {
     check_pca_input(x, opt);

@@ -83,24 +83,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     std::vector<double> scatter(static_cast<std::size_t>(d * d)), sums(d);
     c64.download(scatter.data(), scatter.size());
     colsum.download(sums.data(), d);
-    // Column-major lower == row-major upper: mirror it, then remove n m m^T.
-    ScatterStats s;
-    s.n = n;
-    s.d = d;
-    s.mean.resize(d);
-    std::vector<double> m(d);
-    for (std::int64_t j = 0; j < d; ++j) {
-        m[j] = sums[j] / static_cast<double>(n);
-        s.mean[j] = shift[j] + m[j];
-    }
-    for (std::int64_t i = 0; i < d; ++i)
-        for (std::int64_t j = i; j < d; ++j) {
-            const double v = scatter[i * d + j] - static_cast<double>(n) * m[i] * m[j];
-            scatter[i * d + j] = v;
-            scatter[j * d + i] = v;
-        }
-    s.scatter = std::move(scatter);
-    return s;
+    // Column-major lower == row-major upper: scatter_stats_from_sums mirrors it and removes n m m^T.
+    return detail::scatter_stats_from_sums(n, shift, sums, std::move(scatter));
 }
 
 detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::ScatterPassInput& in,

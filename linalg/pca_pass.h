@@ -1,5 +1,6 @@
-// pca_pass.h (internal to lf_linalg): the streamed pass of randomized PCA, the only part that reads
-// X, as one function per device with the same inputs and the same raw sums:
+// pca_pass.h (internal to lf_linalg): what the CPU and CUDA PCA paths share. The streamed pass of
+// randomized PCA, the only part that reads X, as one function per device with the same inputs and
+// the same raw sums:
 //   detail::apply_scatter_pass (pca.cpp):      pool threads, each with single-threaded OpenBLAS and
 //                                              its own accumulators over sub-batches of 1024 rows;
 //   cuda::apply_scatter_pass (pca_cuda.cpp):   every row batch copied up once, cuBLAS GEMM/SYRK and
@@ -8,13 +9,15 @@
 // Per batch X_b [rows, d] (float32): T = X_b Q - 1 offset^T in float32, then X_b^T T, the column sums
 // of T and T^T T, each formed in float32 within a (sub-)batch and summed in float64 across them.
 // pca.cpp (apply_scatter) prepares the inputs and turns the sums into C q, the Ritz Gram matrix and
-// the moments, so both devices share every step but the streamed one.
+// the moments, so both devices share every step but the streamed one. And the step that turns exact
+// PCA's raw scatter sums into its statistics (scatter_stats_from_sums).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "kernels/core/device.h"  // defines: lf::Stream
+#include "linalg/pca.h"
 #include "linalg/row_source.h"
 
 namespace lf::detail {
@@ -42,6 +45,12 @@ struct ScatterPassSums {
 using ScatterPassFn = ScatterPassSums (*)(const RowSource& x, const ScatterPassInput& in);
 
 ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& in);
+
+// Exact PCA's scatter statistics (pca.h) from the raw sums of the shifted data X - 1 shift^T, shared
+// by the CPU and CUDA scatter_stats: colsum [d] its column sums, scatter [d, d] (row-major, upper
+// triangle read) its Xs^T Xs; the result is mirrored and centred (minus n m m^T).
+ScatterStats scatter_stats_from_sums(std::int64_t n, const std::vector<double>& shift,
+                                     const std::vector<double>& colsum, std::vector<double> scatter);
 
 }  // namespace lf::detail
 
