@@ -93,25 +93,33 @@ void check_gaussian_stats(const GaussianStats& s, const std::string& what) {
         LF_CHECK(std::isfinite(s.sigma.data<double>()[i]), what, ": 'sigma' is not finite");
 }
 
-FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
-                               const std::string& what_b, FrechetRoute route) {
+FrechetResult frechet_plain_terms(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
+                                  const std::string& what_b) {
     check_gaussian_stats(a, what_a);
     check_gaussian_stats(b, what_b);
-    const int d = static_cast<int>(a.mu.dim(0));
+    const std::int64_t d = a.mu.dim(0);
     LF_CHECK(b.mu.dim(0) == d, "cannot compare ", d, "-d statistics (", what_a, ") with ", b.mu.dim(0),
              "-d statistics (", what_b, ")");
     const double* mu1 = a.mu.data<double>();
     const double* mu2 = b.mu.data<double>();
     const double* s1 = a.sigma.data<double>();
     const double* s2 = b.sigma.data<double>();
-    const std::size_t dd = static_cast<std::size_t>(d) * d;
-
     FrechetResult r;
-    for (int i = 0; i < d; ++i) {
+    for (std::int64_t i = 0; i < d; ++i) {
         const double diff = mu1[i] - mu2[i];
         r.mean_term += diff * diff;
-        r.trace_sum += s1[static_cast<std::size_t>(i) * d + i] + s2[static_cast<std::size_t>(i) * d + i];
+        r.trace_sum += s1[i * d + i] + s2[i * d + i];
     }
+    return r;
+}
+
+FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
+                               const std::string& what_b, FrechetRoute route) {
+    FrechetResult r = frechet_plain_terms(a, b, what_a, what_b);
+    const int d = static_cast<int>(a.mu.dim(0));
+    const double* s1 = a.sigma.data<double>();
+    const double* s2 = b.sigma.data<double>();
+    const std::size_t dd = static_cast<std::size_t>(d) * d;
 
     // Fast route: S1 = L L^T (Cholesky). L = sqrt(S1) U for an orthogonal U, so L^T S2 L =
     // U^T sqrt(S1) S2 sqrt(S1) U has the same eigenvalues. Column-major throughout (symmetric

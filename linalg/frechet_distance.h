@@ -61,6 +61,11 @@ FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b,
                                const std::string& what_a = "a", const std::string& what_b = "b",
                                FrechetRoute route = FrechetRoute::Cholesky);
 
+// The checks both routes make (valid statistics of the same d) and the terms that need no
+// factorization: |mu1 - mu2|^2 and Tr S1 + Tr S2 (the CPU and CUDA frechet_distance start here).
+FrechetResult frechet_plain_terms(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
+                                  const std::string& what_b);
+
 namespace cuda {
 // Same contract; the two eigendecompositions and products run on CUDA device `device_index`
 // (cusolverDnDsyevd, cublasDsymm/Dgemm). Throws lf::Error in a build without CUDA.

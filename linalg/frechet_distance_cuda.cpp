@@ -39,26 +39,14 @@ std::vector<double> device_syevd(detail::CusolverHandle& solver, double* a, int 
 
 FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, int device_index,
                                const std::string& what_a, const std::string& what_b) {
-    check_gaussian_stats(a, what_a);
-    check_gaussian_stats(b, what_b);
-    const int d = static_cast<int>(a.mu.dim(0));
-    LF_CHECK(b.mu.dim(0) == d, "cannot compare ", d, "-d statistics (", what_a, ") with ", b.mu.dim(0),
-             "-d statistics (", what_b, ")");
+    FrechetResult r = frechet_plain_terms(a, b, what_a, what_b);
     LF_CHECK(device_index >= 0 && device_index < cuda_device_count(), "Fréchet distance: no CUDA device ",
              device_index);
     LF_CUDA_CHECK(cudaSetDevice(device_index));
-    const double* mu1 = a.mu.data<double>();
-    const double* mu2 = b.mu.data<double>();
+    const int d = static_cast<int>(a.mu.dim(0));
     const double* s1 = a.sigma.data<double>();
     const double* s2 = b.sigma.data<double>();
     const std::size_t dd = static_cast<std::size_t>(d) * d;
-
-    FrechetResult r;
-    for (int i = 0; i < d; ++i) {
-        const double diff = mu1[i] - mu2[i];
-        r.mean_term += diff * diff;
-        r.trace_sum += s1[static_cast<std::size_t>(i) * d + i] + s2[static_cast<std::size_t>(i) * d + i];
-    }
 
     Stream stream = nullptr;
     detail::CusolverHandle solver(stream);
