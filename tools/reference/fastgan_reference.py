@@ -38,6 +38,7 @@ TOOLS_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file
 REPO_DIR = os.path.dirname(TOOLS_DIR)
 sys.path.insert(0, TOOLS_DIR)
 from lfconvert import safetensors as st  # noqa: E402  (numpy-only safetensors reader/writer)
+from reference_common import max_rel, parse_seeds, seeds_to_z, write_safetensors  # noqa: E402,F401
 
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -286,31 +287,7 @@ def write_model(path, tensors, cfg, extra_metadata=None):
     meta = {"architecture": "fastgan", "config": json.dumps(cfg, sort_keys=True),
             "im_size": str(cfg["im_size"]), "ngf": str(cfg["ngf"]), "nz": str(cfg["nz"]), "nc": str(cfg["nc"])}
     meta.update(extra_metadata or {})
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    st.write(path, tensors, meta)
-
-
-def parse_seeds(text):
-    seeds = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            seeds += list(range(int(a), int(b) + 1))
-        else:
-            seeds.append(int(part))
-    return seeds
-
-
-def seeds_to_z(seeds, nz):
-    return np.concatenate([np.random.RandomState(s).randn(1, nz) for s in seeds])  # float64
-
-
-def max_rel(a, b):
-    """max |a - b| / max |b| (the FastGAN fixture metric)."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
+    write_safetensors(path, tensors, meta)
 
 
 # ---- CLI ---------------------------------------------------------------------------------------------

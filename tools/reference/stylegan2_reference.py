@@ -36,6 +36,7 @@ TOOLS_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file
 REPO_DIR = os.path.dirname(TOOLS_DIR)
 sys.path.insert(0, TOOLS_DIR)
 from lfconvert import safetensors as st  # noqa: E402  (numpy-only safetensors reader/writer)
+from reference_common import max_abs, parse_seeds, seeds_to_z, write_safetensors  # noqa: E402,F401
 
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -444,33 +445,11 @@ def write_model(path, tensors, config, extra_metadata=None):
             "format": "latentfactor-safetensors", "format_version": "1", "net": "G_ema",
             "num_ws": str(Cfg(config).num_ws)}
     meta.update(extra_metadata or {})
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    st.write(path, tensors, meta)
+    write_safetensors(path, tensors, meta)
 
 
 # ----------------------------------------------------------------------------------------------
 # CLI
-
-def parse_seeds(text):
-    seeds = []
-    for part in text.split(","):
-        if "-" in part:
-            a, b = part.split("-")
-            seeds += list(range(int(a), int(b) + 1))
-        else:
-            seeds.append(int(part))
-    return seeds
-
-
-def seeds_to_z(seeds, z_dim):
-    return np.concatenate([np.random.RandomState(s).randn(1, z_dim) for s in seeds])  # float64
-
-
-def max_abs(a, b):
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float(np.abs(a - b).max())
 
 
 def cmd_check_fixture(args):
