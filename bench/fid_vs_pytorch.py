@@ -33,22 +33,12 @@ import numpy as np
 sys.dont_write_bytecode = True
 REPO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(REPO_DIR, "tools", "reference"))
-
-
-def child_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
+from bench_common import run_timed, thread_env  # noqa: E402
 
 
 def self_cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
-
-
-def run_timed(cmd, env):
-    c0, t0 = child_cpu(), time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0, child_cpu() - c0
 
 
 def bench_features(a, tmp, env):
@@ -133,7 +123,7 @@ def main():
     ap.add_argument("--skip", choices=["features", "fd"], default=None)
     ap.add_argument("--json")
     a = ap.parse_args()
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+    env = thread_env(a.threads)
     result = {"host": platform.node(), "cpu_count": os.cpu_count(), "threads": a.threads,
               "load_average_1min": os.getloadavg()[0], "batch": a.batch, "images": a.images, "size": a.size}
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,10 +20,8 @@
 # jobs share the host (check load_average_1min). The images of both are compared (max abs
 # difference) as a sanity check.
 import argparse
-import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ sys.dont_write_bytecode = True
 REPO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(REPO_DIR, "tools", "reference"))
 import stylegan2_reference as ref  # noqa: E402
+from bench_common import run_timed, thread_env, write_report  # noqa: E402
 
 MODELS = {
     "paper256": {"z_dim": 512, "c_dim": 0, "w_dim": 512, "img_resolution": 256, "img_channels": 3,
@@ -60,15 +59,9 @@ def ensure_model(name, cache):
 
 
 def run_lfgen(lfgen, model, n, batch, threads, out):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     cmd = [lfgen, "generate", "-m", model, "--seeds", f"0-{n - 1}", "--batch", str(batch), "--device", "cpu",
            "--noise", "const", "--npy", out]
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    wall = time.perf_counter() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    wall, cpu = run_timed(cmd, thread_env(threads), stderr=subprocess.PIPE)
     return wall, cpu, " ".join(cmd)
 
 
@@ -133,12 +126,7 @@ def main():
               f"{r['max_abs_diff_lfgen_vs_pytorch']:10.2e}")
     doc = {"benchmark": "stylegan2_vs_pytorch", "host": platform.node(), "cpu_count": os.cpu_count(),
            "torch": torch.__version__, "results": results}
-    print(json.dumps(doc, indent=1))
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(doc, f, indent=1)
-            f.write("\n")
+    write_report(doc, args.json)
     return 0
 
 

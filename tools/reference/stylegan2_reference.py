@@ -21,7 +21,6 @@
 #              img = m.synthesis(ws, noise_mode="const").
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
