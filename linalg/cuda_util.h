@@ -6,11 +6,16 @@
 #include <cuda_runtime.h>
 #include <cusolverDn.h>
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/core/cuda_check.h"
 #include "kernels/core/device_memory.h"
+#include "kernels/core/error.h"
+#include "linalg/dense_util.h"
+#include "linalg/row_source.h"
 
 namespace lf::detail {
 
@@ -78,6 +83,34 @@ public:
 private:
     cusolverDnHandle_t h_ = nullptr;
 };
+
+// Streams the rows of `x` through the device in batches: body(r0, count, block) with block the rows
+// [r0, r0 + count) as float32 [count, d] in device memory. Device-resident rows (DeviceRowSource) are
+// passed in place and never copied; host rows are read (checked finite when asked) and copied up
+// into `staging` (at least min(batch_rows, N) * d floats).
+template <typename Body>
+void for_each_device_batch(const RowSource& x, std::int64_t batch_rows, bool check_finite,
+                           DeviceArray<float>& staging, Body&& body) {
+    if (x.device().is_cuda()) {
+        LF_CHECK(batch_rows >= 1, "batch rows must be at least 1, got ", batch_rows);
+        for (std::int64_t r0 = 0; r0 < x.rows(); r0 += batch_rows)
+            body(r0, std::min(batch_rows, x.rows() - r0), x.device_f32(r0));
+        return;
+    }
+    for_each_batch_f32(x, batch_rows, check_finite, [&](std::int64_t r0, std::int64_t count, const float* block) {
+        staging.upload(block, static_cast<std::size_t>(count * x.cols()));
+        body(r0, count, static_cast<const float*>(staging.get()));
+    });
+}
+
+// Device-resident rows are not checked row by row on the host; their float64 column sums are
+// (a NaN or Inf anywhere in column j makes colsum[j] non-finite). Throws lf::Error naming the column.
+inline void check_finite_column_sums(const RowSource& x, const std::vector<double>& colsum) {
+    if (!x.device().is_cuda()) return;
+    for (std::size_t j = 0; j < colsum.size(); ++j)
+        LF_CHECK(std::isfinite(colsum[j]), x.name(), ": non-finite value (NaN or Inf) in column ", j,
+                 "; remove or impute NaN/Inf samples before factorizing");
+}
 
 // Reads cuSOLVER's devInfo and throws lf::Error naming the routine when it is not 0.
 inline void check_dev_info(const DeviceArray<int>& info, const char* routine) {

@@ -180,6 +180,7 @@ IcaWhitening compute_whitening(const RowSource& x, const IcaOptions& opt) {
         po.randomized = true;
         po.seed = opt.seed;
         po.batch_rows = opt.batch_rows;
+        po.device = opt.device;
         PcaResult p = pca_randomized(x, po);
         values.resize(k);
         for (int i = 0; i < k; ++i) values[i] = p.explained_variance[i] * static_cast<double>(n - 1);
@@ -341,6 +342,7 @@ IcaResult fastica(const RowSource& x, const IcaOptions& opt) {
     const std::int64_t n = x.rows(), d = x.cols();
     LF_CHECK(n >= 2, x.name(), ": need at least 2 samples (rows), got ", n);
     check_component_count(opt.components, n, d, x.name());
+    check_source_device(x, opt.device);
     LF_CHECK(opt.alpha >= 1.0f && opt.alpha <= 2.0f, "--alpha must be in [1, 2] (as scikit-learn), got ",
              opt.alpha);
     LF_CHECK(opt.tol > 0 && std::isfinite(opt.tol), "--tol must be a positive number, got ", opt.tol);

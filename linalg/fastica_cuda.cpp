@@ -3,7 +3,7 @@
 // copied back. Per iteration: Y = W X1 (cublasSgemm), the fused nonlinearity (ica_nonlinearity
 // kernel: g in place + per-row sums of g'), g(Y) X1^T (cublasSgemm); only W (k x k) goes up and
 // the k x k product and k sums come down. cuBLAS is column-major: the row-major [k, N] matrix X1 is
-// the column-major N x k matrix X1cm with leading dimension N.
+// the column-major N x k matrix X1cm with leading dimension N. Device-resident rows are read in place.
 #include <algorithm>
 #include <cmath>
 
@@ -42,19 +42,18 @@ public:
             offset[i] = static_cast<float>(o);
         }
         DeviceArray<float> kd(kf.size(), nullptr), offd(k_, nullptr);
-        DeviceArray<float> batch(static_cast<std::size_t>(ones_.size() * d), nullptr);
+        DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(ones_.size() * d), nullptr);
         kd.upload(kf.data(), kf.size());
         offd.upload(offset.data(), offset.size());
         std::vector<float> ones(ones_.size(), 1.0f);
         ones_.upload(ones.data(), ones.size());
-        for_each_batch_f32(x, opt.batch_rows, false,
-                           [&](std::int64_t r0, std::int64_t count, const float* block) {
-                               batch.upload(block, static_cast<std::size_t>(count * d));
+        for_each_device_batch(x, opt.batch_rows, false, batch,
+                              [&](std::int64_t r0, std::int64_t count, const float* block) {
                                const float one = 1.0f, zero = 0.0f, minus = -1.0f;
                                // X1cm[r0:r0+count, :] = B^T K^T with B = batch (column-major d x count), K^T
                                // = kd (column-major d x k).
                                LF_CUBLAS_CHECK(cublasSgemm(blas_.get(), CUBLAS_OP_T, CUBLAS_OP_N,
-                                                           static_cast<int>(count), k_, di, &one, batch.get(),
+                                                           static_cast<int>(count), k_, di, &one, block,
                                                            di, kd.get(), di, &zero, x1_.get() + r0, ni));
                                LF_CUBLAS_CHECK(cublasSger(blas_.get(), static_cast<int>(count), k_, &minus,
                                                           ones_.get(), 1, offd.get(), 1, x1_.get() + r0, ni));

@@ -37,6 +37,7 @@ void fill_result(PcaResult& r, const EighResult& e, double total_variance, std::
 void check_pca_input(const RowSource& x, const PcaOptions& opt) {
     LF_CHECK(x.rows() >= 2, x.name(), ": need at least 2 samples (rows), got ", x.rows());
     check_component_count(opt.components, x.rows(), x.cols(), x.name());
+    check_source_device(x, opt.device);
     LF_CHECK(opt.batch_rows >= 1, "batch rows must be at least 1, got ", opt.batch_rows);
 }
 

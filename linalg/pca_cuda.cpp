@@ -1,4 +1,5 @@
 // pca_cuda.cpp: the streamed passes of PCA on the GPU (CUDA builds).
+//   Rows already on the device (DeviceRowSource: `lfgen factorize -m` on CUDA) are read in place.
 //   lf::cuda::scatter_stats (exact PCA, FastICA's whitening): each row batch is copied up once,
 //   shifted by the first row (scatter_shift kernel: float32 values and float64 column sums),
 //   multiplied with cublasSsyrk in float32 and added into the float64 total (accumulate_f64 kernel).
@@ -58,7 +59,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     LF_CHECK(d <= 46340, x.name(), ": d = ", d, " is too large for a d x d scatter matrix");
     const std::int64_t b = std::min(batch_rows, n);
     detail::CublasHandle blas(stream);
-    detail::DeviceArray<float> batch(static_cast<std::size_t>(b * d), stream),
+    // Host rows are staged in `batch`; device-resident rows are read in place.
+    detail::DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(b * d), stream),
         shifted(static_cast<std::size_t>(b * d), stream);
     detail::DeviceArray<float> c32(static_cast<std::size_t>(d * d), stream);
     detail::DeviceArray<double> c64(static_cast<std::size_t>(d * d), stream), colsum(d, stream),
@@ -70,19 +72,19 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     x.read(0, 1, shift.data());
     shift_d.upload(shift.data(), d);
     const int di = static_cast<int>(d);
-    detail::for_each_batch_f32(x, batch_rows, true,
-                               [&](std::int64_t, std::int64_t count, const float* block) {
-                                   batch.upload(block, static_cast<std::size_t>(count * d));
-                                   shift_rows(batch.get(), count, d, shift_d.get(), shifted.get(), colsum.get(),
-                                              stream);
-                                   // Row-major [count, d] == column-major [d, count]: C (d x d) = A A^T with
-                                   // A = shifted (d x count).
-                                   syrk_accumulate(blas.get(), di, static_cast<int>(count), shifted.get(),
-                                                   c32.get(), c64.get(), stream);
-                               });
+    detail::for_each_device_batch(x, batch_rows, true, batch,
+                                  [&](std::int64_t, std::int64_t count, const float* block) {
+                                      shift_rows(block, count, d, shift_d.get(), shifted.get(), colsum.get(),
+                                                 stream);
+                                      // Row-major [count, d] == column-major [d, count]: C (d x d) = A A^T
+                                      // with A = shifted (d x count).
+                                      syrk_accumulate(blas.get(), di, static_cast<int>(count), shifted.get(),
+                                                      c32.get(), c64.get(), stream);
+                                  });
     std::vector<double> scatter(static_cast<std::size_t>(d * d)), sums(d);
     c64.download(scatter.data(), scatter.size());
     colsum.download(sums.data(), d);
+    detail::check_finite_column_sums(x, sums);
     // Column-major lower == row-major upper: scatter_stats_from_sums mirrors it and removes n m m^T.
     return detail::scatter_stats_from_sums(n, shift, sums, std::move(scatter));
 }
@@ -100,7 +102,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
     detail::CublasHandle blas(stream);
     // X_b row-major [rows, d] is column-major [d, rows] (ld d); Q row-major [d, l] is column-major
     // [l, d] (ld l); T row-major [rows, l] is column-major [l, rows] (ld l).
-    detail::DeviceArray<float> batch(static_cast<std::size_t>(b * d), stream),
+    detail::DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(b * d), stream),
         q(static_cast<std::size_t>(d * l), stream), t(static_cast<std::size_t>(b * l), stream);
     detail::DeviceArray<double> offset(l, stream), tsum(l, stream);
     q.upload(in.q, static_cast<std::size_t>(d * l));
@@ -126,15 +128,14 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
         colsumsq.zero();
     }
     const float one = 1.0f, zero = 0.0f;
-    detail::for_each_batch_f32(
-        x, in.batch_rows, in.want_moments, [&](std::int64_t, std::int64_t count, const float* block) {
-            batch.upload(block, static_cast<std::size_t>(count * d));
+    detail::for_each_device_batch(
+        x, in.batch_rows, in.want_moments, batch, [&](std::int64_t, std::int64_t count, const float* block) {
             const int rows = static_cast<int>(count);
             if (dm) {
                 ColumnMomentsParams mp;
                 mp.rows = count;
                 mp.cols = d;
-                mp.x = batch.get();
+                mp.x = block;
                 mp.ldx = d;
                 mp.shift = shift.get();
                 mp.colsum = colsum.get();
@@ -143,13 +144,13 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
             }
             // T^T [l, rows] = Q^T [l, d] X_b^T [d, rows] (column-major views of T = X_b Q).
             LF_CUBLAS_CHECK(cublasSgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_N, li, rows, di, &one, q.get(), li,
-                                        batch.get(), di, &zero, t.get(), li));
+                                        block, di, &zero, t.get(), li));
             // T -= 1 offset^T in float32, and the float64 column sums of the result (in place).
             shift_rows(t.get(), count, l, offset.get(), t.get(), tsum.get(), stream);
             if (dl) {
                 // (X_b^T T)^T [l, d] = T^T [l, rows] X_b [rows, d] (column-major), i.e. row-major X_b^T T.
                 LF_CUBLAS_CHECK(cublasSgemm(blas.get(), CUBLAS_OP_N, CUBLAS_OP_T, li, di, rows, &one, t.get(),
-                                            li, batch.get(), di, &zero, y32.get(), li));
+                                            li, block, di, &zero, y32.get(), li));
                 AccumulateF64Params ap;
                 ap.n = d * l;
                 ap.src = y32.get();
@@ -176,6 +177,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
     if (dm) {
         sums.colsum.resize(dm);
         colsum.download(sums.colsum.data(), dm);
+        detail::check_finite_column_sums(x, sums.colsum);
         std::vector<double> sq(dm);
         colsumsq.download(sq.data(), dm);
         for (double v : sq) sums.sumsq += v;

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
+#include "kernels/core/device_memory.h"
 #include "kernels/core/error.h"
 
 namespace lf {
@@ -94,6 +96,33 @@ const float* TensorRowSource::view_f32(std::int64_t begin) const {
 }
 const double* TensorRowSource::view_f64(std::int64_t begin) const {
     return x_.dtype() == DType::F64 ? x_.data<double>() + begin * cols() : nullptr;
+}
+
+DeviceRowSource::DeviceRowSource(Tensor x, std::string name) : x_(std::move(x)), name_(std::move(name)) {
+    LF_CHECK(x_.device().is_cuda(), name_, ": DeviceRowSource needs a CUDA tensor, got one on ",
+             x_.device().to_string());
+    LF_CHECK(x_.rank() == 2 && x_.dtype() == DType::F32, name_, ": expected a 2-D float32 sample matrix, got ",
+             dtype_name(x_.dtype()), " ", shape_to_string(x_.shape()));
+    LF_CHECK(x_.dim(0) >= 2, name_, ": need at least 2 samples (rows), got ", x_.dim(0));
+    LF_CHECK(x_.dim(1) >= 1, name_, ": need at least 1 feature (column), got 0");
+}
+
+void DeviceRowSource::read(std::int64_t begin, std::int64_t count, float* out) const {
+    LF_ASSERT(begin >= 0 && count >= 0 && begin + count <= rows());
+    copy_bytes(out, Device::cpu(), device_f32(begin), x_.device(),
+               static_cast<std::size_t>(count * cols()) * sizeof(float), nullptr);
+}
+
+void DeviceRowSource::read(std::int64_t begin, std::int64_t count, double* out) const {
+    std::vector<float> rows32(static_cast<std::size_t>(count * cols()));
+    read(begin, count, rows32.data());
+    std::copy(rows32.begin(), rows32.end(), out);
+}
+
+void check_source_device(const RowSource& x, Device device) {
+    const Device where = x.device();
+    LF_CHECK(where.is_cpu() || where == device, x.name(), ": the samples are on ", where.to_string(),
+             "; factorize them there (--device ", where.to_string(), "), not on ", device.to_string());
 }
 
 }  // namespace lf

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "kernels/core/device.h"
 #include "kernels/core/tensor.h"
 
 namespace lf {
@@ -27,6 +28,10 @@ public:
     // Zero-copy access when the rows are stored contiguously in that type, else nullptr.
     virtual const float* view_f32(std::int64_t begin) const { return nullptr; }
     virtual const double* view_f64(std::int64_t begin) const { return nullptr; }
+    // Where the rows live. For a CUDA device, device_f32(begin) is the (float32, contiguous) row
+    // `begin` in that device's memory, and read() copies rows down to the host.
+    virtual Device device() const { return Device::cpu(); }
+    virtual const float* device_f32(std::int64_t begin) const { return nullptr; }
 };
 
 // A host tensor [N, d] (f32 or f64), borrowed for the source's lifetime.
@@ -49,6 +54,31 @@ private:
     Tensor x_;  // [N, d]
     std::string name_;
 };
+
+// A float32 tensor [N, d] on a CUDA device, borrowed for the source's lifetime. Only the CUDA paths
+// of the methods stream it; read() (used for single rows, e.g. the first row as the shift) copies down.
+class DeviceRowSource final : public RowSource {
+public:
+    // Throws lf::Error("<name>: ...") unless `x` is a 2-D f32 tensor on a CUDA device.
+    DeviceRowSource(Tensor x, std::string name);
+
+    std::int64_t rows() const override { return x_.dim(0); }
+    std::int64_t cols() const override { return x_.dim(1); }
+    DType dtype() const override { return DType::F32; }
+    const std::string& name() const override { return name_; }
+    void read(std::int64_t begin, std::int64_t count, float* out) const override;
+    void read(std::int64_t begin, std::int64_t count, double* out) const override;
+    Device device() const override { return x_.device(); }
+    const float* device_f32(std::int64_t begin) const override { return x_.data<float>() + begin * cols(); }
+
+private:
+    Tensor x_;  // [N, d] f32 on x_.device()
+    std::string name_;
+};
+
+// Throws lf::Error unless the rows of `x` can be factorized on `device`: host rows go anywhere;
+// device-resident rows only on their own device ("<name>: the samples are on cuda:0 ...").
+void check_source_device(const RowSource& x, Device device);
 
 // Throws lf::Error naming the source when `x` is not a usable 2-D float sample matrix: a 1-D or
 // 3-D array, another dtype, a device tensor, or an empty matrix.

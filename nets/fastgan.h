@@ -43,6 +43,7 @@ class FastGan {
 public:
     static FastGan load(const std::string& path, const NetBackend& backend = cpu_backend());
     const FastGanConfig& config() const { return config_; }
+    const NetBackend& backend() const { return backend_; }
     // z: host [N, nz] f32 or f64.
     FastGanOutput forward(const Tensor& z, const FastGanOptions& opt, const TapSink* taps = nullptr) const;
     const std::map<std::string, Tensor>& tensors() const { return host_tensors_; }

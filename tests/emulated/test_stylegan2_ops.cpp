@@ -37,6 +37,8 @@
 #include "nets/stylegan2_init.h"
 #include "tests/emulated/backend.h"
 #include "tests/emulated/tolerance.h"
+#include "tools/lfgen/generator.h"
+#include "tools/lfgen/sample_features.h"
 
 namespace lf::test {
 namespace {
@@ -686,6 +688,28 @@ TEST(StyleGan2EndToEnd, Orig16MatchesCpuBackend) {
     const std::string path = write_random_model("orig", -1.0f, 4);
     compare_generators(path, NoiseMode::None);
     std::filesystem::remove(path);
+}
+
+// `lfgen factorize -m`'s sample matrix gathered on the kernels (on a GPU: in device memory, never
+// copied to the host) vs the CPU backend: the same numpy z, and the tap within the generator tolerance.
+TEST(FactorizeSampling, TapsGatheredOnKernelsMatchCpu) {
+    LF_REQUIRE_BACKEND();
+    const std::string path = std::string(LF_SOURCE_DIR) + "/weights/tiny/sg2_tiny32.safetensors";
+    const cli::Generator cpu_gen = cli::Generator::load(path);
+    const cli::Generator gen = cli::Generator::load(path, kernel_backend());
+    EXPECT_EQ(gen.device(), kernel_backend().device);
+    const cli::RenderOptions ro;
+    for (const std::string layer : {"z", "w", "b8", "b16.conv0.styles"}) {
+        SCOPED_TRACE(layer);
+        // 7 samples in batches of 3: the last batch is partial.
+        const cli::SampledFeatures want = cli::sample_features(cpu_gen, layer, 7, 11, 3, ro, false);
+        const cli::SampledFeatures got = cli::sample_features(gen, layer, 7, 11, 3, ro, false);
+        EXPECT_EQ(got.x.device(), gen.device());
+        ASSERT_EQ(got.x.shape(), want.x.shape());
+        EXPECT_LE(max_rel_error(host_values(got.x), host_values(want.x)), tol::stylegan2_rel);
+        ASSERT_EQ(got.z.numel(), want.z.numel());
+        EXPECT_EQ(0, std::memcmp(got.z.raw_data(), want.z.raw_data(), want.z.nbytes()));
+    }
 }
 
 }  // namespace

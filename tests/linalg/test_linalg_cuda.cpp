@@ -1,7 +1,8 @@
 // test_linalg_cuda.cpp: the cuBLAS/cuSOLVER paths of linalg/ against the CPU paths (label gpu;
 // CUDA builds only; every test skips with one line when there is no CUDA device): eigh
 // (cusolverDnDsyevd), least squares (geqrf/ormqr/trsm), exact PCA (device scatter + eigh),
-// randomized PCA (streamed passes on the device) and FastICA with the whitened samples on the device.
+// randomized PCA (streamed passes on the device), FastICA with the whitened samples on the device, and
+// all of them (plus the projection of the least-squares map) on rows already resident on the device.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "linalg/fastica.h"
 #include "linalg/lstsq.h"
 #include "linalg/pca.h"
+#include "linalg/projection.h"
 #include "tests/linalg/linalg_test_util.h"
 
 namespace lf::test {
@@ -155,6 +157,48 @@ TEST(CudaLinalg, FastIcaMatchesCpu) {
         for (int j = 0; j < 8; ++j)
             for (int c = 0; c < 8; ++c) p[i * 8 + j] += r.unmixing[i * 8 + c] * a[c * 8 + j];
     EXPECT_LE(amari_distance(p, 8), sk[0] * 1.05 + 1e-3);  // same rule as the CPU golden test
+}
+
+// `lfgen factorize -m` on CUDA: the sampled rows stay in device memory (DeviceRowSource) and every
+// method reads them in place; the results equal those of the same rows streamed from the host.
+TEST(CudaLinalg, DeviceResidentRowsMatchHostRows) {
+    LF_REQUIRE_GPU();
+    const std::int64_t n = 1500, d = 64;
+    const Tensor host = spiked_samples(n, d, 8);
+    const TensorRowSource from_host(host, "spiked");
+    const DeviceRowSource on_device(host.to(Device::cuda(0)), "spiked (device)");
+    EXPECT_EQ(on_device.device(), Device::cuda(0));
+    const auto expect_close = [](const std::vector<double>& got, const std::vector<double>& want, double rel,
+                                 const char* what) {
+        ASSERT_EQ(got.size(), want.size()) << what;
+        double scale = 0.0;
+        for (double v : want) scale = std::max(scale, std::fabs(v));
+        for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], rel * scale) << what << " " << i;
+    };
+    PcaOptions po;
+    po.components = 5;
+    po.batch_rows = 400;
+    po.device = Device::cuda(0);
+    for (const bool randomized : {false, true}) {
+        po.randomized = randomized;
+        const PcaResult a = pca(from_host, po), b = pca(on_device, po);
+        expect_close(b.explained_variance, a.explained_variance, 1e-6, "explained variance");
+        expect_close(b.mean, a.mean, 1e-9, "mean");
+        EXPECT_LT(max_principal_angle(a.components, b.components, 5, d), 1e-4);
+    }
+    IcaOptions io;
+    io.components = 4;
+    io.device = Device::cuda(0);
+    const IcaResult ia = fastica(from_host, io), ib = fastica(on_device, io);
+    EXPECT_EQ(ia.iterations, ib.iterations);
+    expect_close(ib.directions, ia.directions, 1e-5, "ICA directions");
+    const PcaResult p = pca(from_host, po);
+    const std::vector<double> pa = project_rows(from_host, p.components, p.mean, p.stdev, 5, 400, Device::cpu());
+    const std::vector<double> pb = project_rows(on_device, p.components, p.mean, p.stdev, 5, 400, Device::cuda(0));
+    expect_close(pb, pa, 1e-4, "projection");
+    // Device rows are factorized on their device only.
+    po.device = Device::cpu();
+    EXPECT_THROW(pca(on_device, po), Error);
 }
 
 }  // namespace

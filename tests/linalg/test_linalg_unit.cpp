@@ -14,6 +14,7 @@
 #include "linalg/fastica.h"
 #include "linalg/lstsq.h"
 #include "linalg/pca.h"
+#include "linalg/projection.h"
 #include "linalg/sefa.h"
 #include "tests/linalg/linalg_test_util.h"
 #include "weights/safetensors.h"
@@ -159,6 +160,28 @@ TEST(Lstsq, RecoversExactSolutionAndNormalizes) {
     EXPECT_NE(
         error_of([&] { lstsq_qr(x.data(), n, k, z.data(), m, "--latents Z.npy"); }).find("rank deficient"),
         std::string::npos);
+}
+
+// The GANSpace coordinates fed to the least-squares map: ((x - mean) . c) / stdev, over row batches
+// (a partial last batch), with an unscaled coordinate where stdev is 0.
+TEST(Projection, CoordinatesInComponents) {
+    const std::int64_t n = 7, d = 3;
+    const int k = 2;
+    NumpyRandomState rng(12);
+    Tensor x = Tensor::empty({n, d}, DType::F64);
+    for (std::int64_t i = 0; i < n * d; ++i) x.data<double>()[i] = rng.standard_normal();
+    const std::vector<double> comps = {0.6, 0.8, 0.0, 0.0, 0.0, 1.0}, mean = {0.5, -1.0, 2.0}, stdev = {2.0, 0.0};
+    const TensorRowSource src(x, "x");
+    const std::vector<double> a = project_rows(src, comps, mean, stdev, k, 3, Device::cpu());
+    ASSERT_EQ(a.size(), static_cast<std::size_t>(n * k));
+    for (std::int64_t i = 0; i < n; ++i) {
+        const double* r = x.data<double>() + i * d;
+        EXPECT_NEAR(a[i * k], (0.6 * (r[0] - 0.5) + 0.8 * (r[1] + 1.0)) / 2.0, 1e-14);
+        EXPECT_NEAR(a[i * k + 1], r[2] - 2.0, 1e-14);
+    }
+    // A DeviceRowSource holds device memory only.
+    EXPECT_NE(error_of([&] { DeviceRowSource bad(x, "x.npy"); }).find("x.npy: DeviceRowSource needs a CUDA tensor"),
+              std::string::npos);
 }
 
 TEST(Sefa, LayerSpecAndTensorNames) {

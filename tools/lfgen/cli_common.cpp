@@ -8,6 +8,7 @@
 
 #include "kernels/core/error.h"
 #include "kernels/core/numpy_random.h"
+#include "tools/lfgen/commands.h"
 
 namespace lf::cli {
 namespace {
@@ -68,6 +69,11 @@ void flush_notices() {
     auto& buffer = static_cast<std::ostringstream&>(notices());
     std::cerr << buffer.str();
     buffer.str("");
+}
+
+CLI::Option* add_device_option(CLI::App& cmd, std::string& spec) {
+    return cmd.add_option("--device", spec, "auto | cpu | cuda | cuda:N (auto: CUDA when a device exists)")
+        ->default_val("auto");
 }
 
 Device resolve_command_device(const std::string& spec, bool cuda_supported, const std::string& command) {

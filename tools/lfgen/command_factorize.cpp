@@ -3,10 +3,12 @@
 // directions file (docs/directions-format.md). With --latents Z.npy the components found in the
 // data's space are mapped back to the latent space by least squares (GANSpace: coordinates scaled
 // by their stdev, no intercept, rows normalized) and stored as latent_directions. Progress goes to
-// stderr; --json prints the result summary (with timings) on stdout.
+// stderr; --json prints the result summary (with timings) on stdout. With -m on a CUDA device the
+// generator runs there, and the sampled activations are reduced and factorized without leaving it.
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <memory>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -20,6 +22,7 @@
 #include "linalg/fastica.h"
 #include "linalg/lstsq.h"
 #include "linalg/pca.h"
+#include "linalg/projection.h"
 #include "linalg/sefa.h"
 #include "nets/stylegan2.h"
 #include "tools/lfgen/cli_common.h"
@@ -87,23 +90,15 @@ std::vector<double> column_f64(const Tensor& t) {
 std::vector<double> latent_directions(const RowSource& x, const std::vector<double>& comps,
                                       const std::vector<double>& mean, const std::vector<double>& stdev,
                                       int k, const Tensor& z, const std::string& z_path, std::int64_t& z_dim,
-                                      Device device) {
+                                      std::int64_t batch_rows, Device device) {
     LF_CHECK(z.rank() == 2 && (z.dtype() == DType::F32 || z.dtype() == DType::F64), "--latents ", z_path,
              ": expected a 2-D float32/float64 array [N, z_dim], got ", dtype_name(z.dtype()), " ",
              shape_to_string(z.shape()));
     LF_CHECK(z.dim(0) == x.rows(), "--latents ", z_path, ": has ", z.dim(0), " rows but the data has ",
              x.rows(), " samples (row i must be the latent of sample i)");
-    const std::int64_t n = x.rows(), d = x.cols();
+    const std::int64_t n = x.rows();
     z_dim = z.dim(1);
-    std::vector<double> a(static_cast<std::size_t>(n) * k), row(d);
-    for (std::int64_t i = 0; i < n; ++i) {
-        x.read(i, 1, row.data());
-        for (int c = 0; c < k; ++c) {
-            double s = 0.0;
-            for (std::int64_t j = 0; j < d; ++j) s += (row[j] - mean[j]) * comps[c * d + j];
-            a[i * k + c] = stdev[c] > 0 ? s / stdev[c] : s;
-        }
-    }
+    const std::vector<double> a = project_rows(x, comps, mean, stdev, k, batch_rows, device);  // [N, k]
     const std::vector<double> zv = column_f64(z);
     std::vector<double> p;
     if (device.is_cuda()) {
@@ -123,7 +118,7 @@ void run_factorize(const FactorizeOptions& opt) {
     LF_CHECK(opt.method == "pca" || opt.method == "ica" || opt.method == "sefa", "--method: '", opt.method,
              "' is not one of pca, ica, sefa");
     if (opt.threads > 0) linalg_set_threads(opt.threads);
-    const bool cuda_path = opt.method != "sefa" && !(opt.method == "ica" && opt.randomized);
+    const bool cuda_path = opt.method != "sefa";
     // `auto` without a usable GPU takes the CPU silently (so a bad input still gives one error line).
     const Device device = opt.device == "auto" && cuda_device_count() == 0
                               ? Device::cpu()
@@ -199,7 +194,9 @@ void run_factorize(const FactorizeOptions& opt) {
         if (!opt.model.empty()) {
             // Sample the generator: N latents (RandomState(seed)), the chosen layer per sample.
             LF_CHECK(opt.latents.empty(), "--latents is implied with -m (the sampled z are used)");
-            const Generator g = Generator::load(opt.model);
+            // On CUDA the generator runs there and the sampled activations stay on the device.
+            const Generator g = device.is_cuda() ? Generator::load(opt.model, cuda_backend(device.index))
+                                                 : Generator::load(opt.model);
             const bool sg2 = g.kind() == GeneratorKind::StyleGan2;
             const std::string layer = opt.layer.empty() ? default_layer(g) : opt.layer;
             // The seed paper's defaults: StyleGAN2 N = 100k, PCA k = 500 / ICA k = 20; FastGAN
@@ -223,7 +220,12 @@ void run_factorize(const FactorizeOptions& opt) {
             md["space"] = opt.space.empty() ? "data" : opt.space;
             md["data"] = opt.data;
         }
-        const TensorRowSource src(std::move(x), source_name);
+        std::unique_ptr<RowSource> source;
+        if (x.device().is_cuda())
+            source = std::make_unique<DeviceRowSource>(std::move(x), source_name);
+        else
+            source = std::make_unique<TensorRowSource>(std::move(x), source_name);
+        const RowSource& src = *source;
         load_s = seconds_since(t0);
         const std::int64_t n = src.rows(), d = src.cols();
         const int k =
@@ -346,7 +348,7 @@ void run_factorize(const FactorizeOptions& opt) {
             const bool sampled = sampled_z.numel() > 0;
             const std::vector<double> lat =
                 latent_directions(src, comps, mean, stdev, k, sampled ? sampled_z : npy::load(opt.latents),
-                                  sampled ? "sampled z" : opt.latents, z_dim, device);
+                                  sampled ? "sampled z" : opt.latents, z_dim, opt.batch_rows, device);
             out.tensors.emplace_back("latent_directions", tensor_f32(lat, {k, z_dim}));
             if (!sampled) {
                 md["latents"] = opt.latents;

@@ -19,7 +19,7 @@ bool is_fastgan(const SafetensorsFile& f) {
 
 bool is_fastgan_file(const std::string& path) { return is_fastgan(SafetensorsFile::open(path)); }
 
-Generator Generator::load(const std::string& path) {
+Generator Generator::load(const std::string& path, const NetBackend& backend) {
     Generator g;
     bool fastgan = false;
     {
@@ -30,10 +30,10 @@ Generator Generator::load(const std::string& path) {
     }
     if (fastgan) {
         g.kind_ = GeneratorKind::FastGan;
-        g.fg_.emplace(FastGan::load(path));
+        g.fg_.emplace(FastGan::load(path, backend));
     } else {
         g.kind_ = GeneratorKind::StyleGan2;
-        g.sg2_.emplace(StyleGan2::load(path));
+        g.sg2_.emplace(StyleGan2::load(path, backend));
     }
     return g;
 }

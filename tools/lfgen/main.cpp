@@ -10,15 +10,6 @@
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
 
-namespace lf::cli {
-
-CLI::Option* add_device_option(CLI::App& cmd, std::string& spec) {
-    return cmd.add_option("--device", spec, "auto | cpu | cuda | cuda:N (auto: CUDA when a device exists)")
-        ->default_val("auto");
-}
-
-}  // namespace lf::cli
-
 int main(int argc, char** argv) {
     CLI::App app{"lfgen: find and apply semantic directions in the latent spaces of pretrained GANs", "lfgen"};
     app.set_version_flag("--version", "lfgen " LF_VERSION);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/core/device_memory.h"
 #include "kernels/core/numpy_random.h"
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/progress.h"
@@ -46,23 +47,25 @@ SampledFeatures sample_features(const Generator& g, const std::string& layer, st
     NumpyRandomState rs(seed);
     for (std::int64_t i = 0; i < n * zd; ++i) out.z.data<double>()[i] = rs.standard_normal();
     if (layer == "z") {
-        out.x = Tensor::empty({n, zd}, DType::F32);
-        for (std::int64_t i = 0; i < n * zd; ++i) out.x.data<float>()[i] = static_cast<float>(out.z.data<double>()[i]);
+        Tensor x = Tensor::empty({n, zd}, DType::F32);  // [N, z_dim]
+        for (std::int64_t i = 0; i < n * zd; ++i) x.data<float>()[i] = static_cast<float>(out.z.data<double>()[i]);
+        out.x = g.device().is_cpu() ? std::move(x) : x.to(g.device());
         return out;
     }
     std::int64_t d = -1;
     std::int64_t row = 0;
-    // Copies the captured tap of this batch into rows [row, row + b) of x, allocating x on first use.
+    // Copies the captured tap of this batch into rows [row, row + b) of x (on the tap's device),
+    // allocating x on first use.
     TapSink sink = [&](const std::string& name, const Tensor& value) {
         if (name != layer) return;
-        const Tensor host = value.device().is_cpu() ? value : value.to(Device::cpu());
-        const std::int64_t b = host.dim(0);
+        const std::int64_t b = value.dim(0);
         if (d < 0) {
-            d = host.numel() / b;
-            out.x = Tensor::empty({n, d}, DType::F32);
+            d = value.numel() / b;
+            out.x = Tensor::empty({n, d}, DType::F32, value.device());  // [N, d]
         }
-        LF_ASSERT(host.numel() == b * d && host.dtype() == DType::F32);
-        std::memcpy(out.x.data<float>() + row * d, host.data<float>(), host.nbytes());
+        LF_ASSERT(value.numel() == b * d && value.dtype() == DType::F32 && value.device() == out.x.device());
+        copy_bytes(out.x.data<float>() + row * d, out.x.device(), value.data<float>(), value.device(),
+                   value.nbytes(), nullptr);
     };
     const bool needs_synthesis = g.kind() == GeneratorKind::FastGan || layer != "w";
     Progress bar("sample " + layer, n, progress);

@@ -3,6 +3,8 @@
 // generator in batches, and the chosen layer captured per sample and flattened (NCHW order):
 //   StyleGAN2: "w" (the mapping output, the default), "z", or any tap ("b8", "b16.conv1.styles", ...)
 //   FastGAN:   "init" (the InitLayer output, the default), "z", "feat_8", ..., "feat_1024"
+// On a CUDA generator the activations are gathered on the device and never copied to the host: z
+// is drawn on the host (numpy's stream, bit for bit) and uploaded with each batch.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,7 @@
 namespace lf::cli {
 
 struct SampledFeatures {
-    Tensor x;  // [N, d] f32: the layer's activations
+    Tensor x;  // [N, d] f32: the layer's activations, on the generator's device (g.device())
     Tensor z;  // [N, z_dim] f64: the latents that produced them
     std::string layer;
 };
