@@ -137,7 +137,8 @@ const std::vector<float> kResampleFilter = {1 / 64.f, 3 / 64.f, 3 / 64.f, 1 / 64
                                             9 / 64.f, 3 / 64.f, 3 / 64.f, 9 / 64.f, 9 / 64.f, 3 / 64.f,
                                             1 / 64.f, 3 / 64.f, 3 / 64.f, 1 / 64.f};
 
-// Args: version (0 FP32, 1 TF32 wmma), batch, in = out channels, input resolution, up.
+// Args: version (0 FP32, 1 TF32 wmma, 2 the official fp16 block numerics (NonFused) on the wmma GEMM:
+// half operands, exact in TF32, plus the pre-pass), batch, in = out channels, input resolution, up.
 void BM_ModConv3x3(benchmark::State& state) {
     if (!have_device(state)) return;
     const int version = static_cast<int>(state.range(0)), n = static_cast<int>(state.range(1));
@@ -163,8 +164,9 @@ void BM_ModConv3x3(benchmark::State& state) {
     p.height = p.width = res;
     p.up = up;
     p.clamp = 256.0f;
+    if (version == 2) p.fp16 = lf::Fp16Mode::NonFused;
     run_timed(state, [&] {
-        if (version == 1)
+        if (version >= 1)
             lf::cuda::modulated_conv2d_wmma(p);
         else
             lf::cuda::modulated_conv2d(p);
@@ -172,13 +174,14 @@ void BM_ModConv3x3(benchmark::State& state) {
     double macs = static_cast<double>(n) * ch * ch * 9 * res * res;
     if (up == 2) macs += static_cast<double>(n) * ch * 16 * out_plane;
     set_flop_counters(state, 2 * macs,
-                      version == 1 && up == 1 ? device_peak().tf32_flops : device_peak().fp32_flops);
+                      version >= 1 && up == 1 ? device_peak().tf32_flops : device_peak().fp32_flops);
 }
 BENCHMARK(BM_ModConv3x3)
     ->ArgNames({"version", "batch", "ch", "res", "up"})
-    ->ArgsProduct({{0, 1}, {4}, {512}, {16, 32, 64}, {1}})
+    ->ArgsProduct({{0, 1, 2}, {4}, {512}, {16, 32, 64}, {1}})
     ->Args({0, 4, 256, 128, 1})
     ->Args({1, 4, 256, 128, 1})
+    ->Args({2, 4, 256, 128, 1})
     ->Args({0, 4, 512, 32, 2})
     ->Args({0, 4, 256, 64, 2})
     ->UseManualTime()

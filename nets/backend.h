@@ -25,6 +25,9 @@ struct NetBackend {
     std::string name;                 // "cpu", "emulated", "cuda:0"
     Device device = Device::cpu();    // where the backend's tensors live
     Stream stream = nullptr;
+    // Whether StyleGAN2 fp16 blocks (num_fp16_res) compute with the official fp16 numerics here, as
+    // they do on a GPU (CUDA and its emulation); the CPU backend computes float32 (force_fp32).
+    bool fp16_blocks = false;
     void (*fully_connected)(const FullyConnectedParams&, Stream) = nullptr;
     void (*modulated_conv2d)(const ModulatedConv2dParams&, Stream) = nullptr;
     void (*upfirdn2d)(const Upfirdn2dParams&, Stream) = nullptr;

@@ -20,6 +20,7 @@ NetBackend cuda_backend(int device_index, Stream stream) {
     t.name = "cuda:" + std::to_string(device_index);
     t.device = Device::cuda(device_index);
     t.stream = stream;
+    t.fp16_blocks = true;
     t.fully_connected = &cuda::fully_connected;
     t.modulated_conv2d = &cuda::modulated_conv2d;
     t.upfirdn2d = &cuda::upfirdn2d;

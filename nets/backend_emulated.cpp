@@ -12,6 +12,7 @@ const NetBackend& emulated_backend() {
         t.name = "emulated";
         t.device = Device::cpu();
         t.stream = nullptr;
+        t.fp16_blocks = true;
         t.fully_connected = &emu::fully_connected;
         t.modulated_conv2d = &emu::modulated_conv2d;
         t.upfirdn2d = &emu::upfirdn2d;

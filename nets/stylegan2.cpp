@@ -33,7 +33,7 @@ std::string StyleGan2Config::summary() const {
     return str_cat("StyleGAN2 ", architecture, " ", img_resolution, "x", img_resolution, "x", img_channels,
                    ", z_dim ", z_dim, ", w_dim ", w_dim, ", c_dim ", c_dim, ", ", mapping_layers,
                    " mapping layers, num_ws ", num_ws, ", conv_clamp ",
-                   conv_clamp < 0 ? std::string("none") : str_cat(conv_clamp));
+                   conv_clamp < 0 ? std::string("none") : str_cat(conv_clamp), ", num_fp16_res ", num_fp16_res);
 }
 
 const Tensor& StyleGan2::dev(const std::string& name) const {
@@ -286,8 +286,20 @@ Tensor StyleGan2::styles(const std::string& p, const Tensor& ws, int w_index, fl
 }
 
 // One SynthesisLayer on x [N, I, H, W]: modulated 3x3 conv (up 1 or 2) with its full epilogue.
+Fp16Mode StyleGan2::block_fp16(int res, int n, const SynthesisOptions& opt) const {
+    const StyleGan2Config& cf = config_;
+    if (opt.force_fp32 || !backend_.fp16_blocks || cf.num_fp16_res <= 0 || cf.architecture == "resnet")
+        return Fp16Mode::Off;
+    int log2_res = 0;
+    while ((1 << log2_res) < cf.img_resolution) ++log2_res;
+    const int exponent = log2_res + 1 - cf.num_fp16_res;
+    const int fp16_resolution = std::max(exponent >= 0 && exponent < 31 ? 1 << exponent : 0, 8);
+    if (res < fp16_resolution) return Fp16Mode::Off;
+    return n == 1 ? Fp16Mode::Fused : Fp16Mode::NonFused;  // eval mode: fused only for one sample
+}
+
 Tensor StyleGan2::layer(const std::string& p, const Tensor& x, const Tensor& ws, int w_index, int up, float gain,
-                        const SynthesisOptions& opt, const Tensor& noise, const TapSink* taps) const {
+                        const SynthesisOptions& opt, const Tensor& noise, Fp16Mode fp16, const TapSink* taps) const {
     const StyleGan2Config& cf = config_;
     const NetBackend& be = backend_;
     const int n = static_cast<int>(x.dim(0)), cin = static_cast<int>(x.dim(1));
@@ -313,6 +325,7 @@ Tensor StyleGan2::layer(const std::string& p, const Tensor& x, const Tensor& ws,
     mp.act_gain = kSqrt2 * gain;
     mp.clamp = cf.conv_clamp >= 0 ? cf.conv_clamp * gain : -1.0f;
     if (up == 2) mp.resample_filter = dev(p + ".resample_filter").data<float>();
+    mp.fp16 = fp16;
     mp.noise_strength = noise_strength_.at(p);
     const int ho = h * up;
     if (opt.noise == NoiseMode::Const) {
@@ -330,7 +343,7 @@ Tensor StyleGan2::layer(const std::string& p, const Tensor& x, const Tensor& ws,
 
 // ToRGB on x [N, I, R, R] plus the upsampled previous image (skip architecture).
 Tensor StyleGan2::to_rgb(const std::string& p, const Tensor& x, const Tensor& ws, int w_index, const Tensor* skip,
-                         const TapSink* taps) const {
+                         Fp16Mode fp16, const TapSink* taps) const {
     const NetBackend& be = backend_;
     const int n = static_cast<int>(x.dim(0)), cin = static_cast<int>(x.dim(1)), r = static_cast<int>(x.dim(2));
     const Tensor s = styles(p, ws, w_index, 1.0f / std::sqrt(static_cast<float>(cin)));
@@ -347,6 +360,7 @@ Tensor StyleGan2::to_rgb(const std::string& p, const Tensor& x, const Tensor& ws
     tp.out_channels = config_.img_channels;
     tp.height = tp.width = r;
     tp.clamp = config_.conv_clamp;
+    tp.fp16 = fp16;
     Tensor y = Tensor::empty({n, config_.img_channels, r, r}, DType::F32, be.device, be.stream);
     tp.y = y.data<float>();
     be.torgb(tp, be.stream);
@@ -383,12 +397,13 @@ Tensor StyleGan2::synthesis(const Tensor& ws_in, const SynthesisOptions& opt, co
         const bool is_last = res == cf.img_resolution;
         const bool has_torgb = is_last || cf.architecture == "skip";
         const int first = w_idx;
+        const Fp16Mode fp16 = block_fp16(res, n, opt);
         if (res == 4) {
             const Tensor& c = dev(p + ".const");  // [C, 4, 4], repeated over the batch
             Tensor x0 = Tensor::empty({n, c.dim(0), 4, 4}, DType::F32, be.device, be.stream);
             for (int i = 0; i < n; ++i)
                 copy_bytes(x0.data<float>() + i * c.numel(), be.device, c.data<float>(), be.device, c.nbytes(), be.stream);
-            x = layer(p + ".conv1", x0, ws, first, 1, 1.0f, opt, draw_noise(4), taps);
+            x = layer(p + ".conv1", x0, ws, first, 1, 1.0f, opt, draw_noise(4), fp16, taps);
             w_idx += 1;
         } else {
             Tensor skip;
@@ -431,9 +446,9 @@ Tensor StyleGan2::synthesis(const Tensor& ws_in, const SynthesisOptions& opt, co
                 f.gain = 4.0f;
                 be.upfirdn2d(f, be.stream);
             }
-            x = layer(p + ".conv0", x, ws, first, 2, 1.0f, opt, draw_noise(res), taps);
+            x = layer(p + ".conv0", x, ws, first, 2, 1.0f, opt, draw_noise(res), fp16, taps);
             const float gain1 = cf.architecture == "resnet" ? kSqrtHalf : 1.0f;
-            x = layer(p + ".conv1", x, ws, first + 1, 1, gain1, opt, draw_noise(res), taps);
+            x = layer(p + ".conv1", x, ws, first + 1, 1, gain1, opt, draw_noise(res), fp16, taps);
             if (skip.numel() > 0) be.add({x.data<float>(), skip.data<float>(), x.numel()}, be.stream);
             w_idx += 2;
         }
@@ -441,7 +456,7 @@ Tensor StyleGan2::synthesis(const Tensor& ws_in, const SynthesisOptions& opt, co
         if (has_torgb) {
             const int torgb_idx = res == 4 ? first + 1 : first + 2;
             const bool accumulate = img.numel() > 0 && cf.architecture == "skip";
-            img = to_rgb(p + ".torgb", x, ws, torgb_idx, accumulate ? &img : nullptr, taps);
+            img = to_rgb(p + ".torgb", x, ws, torgb_idx, accumulate ? &img : nullptr, fp16, taps);
             if (taps) (*taps)(p.substr(10) + ".img", img);
         }
     }

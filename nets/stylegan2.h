@@ -2,8 +2,12 @@
 // resnet and orig architectures, any resolution 4..1024 and channel config), loaded from a converted
 // safetensors file (official state_dict names). The config is detected from the tensor shapes; the
 // converter's metadata supplies what shapes cannot tell (conv_clamp, lr_multiplier, num_fp16_res).
-// The forward pass runs on a NetBackend (CPU, emulated CUDA kernels, or CUDA); every block is
-// computed in float32 (as force_fp32=True) and conv_clamp is honoured.
+// The forward pass runs on a NetBackend (CPU, emulated CUDA kernels, or CUDA); conv_clamp is
+// honoured. The blocks from fp16_resolution = max(2^(log2(R) + 1 - num_fp16_res), 8) up compute with
+// the official fp16 numerics on the CUDA kernels (kernels/ops/fp16_mode.h: the non-fused form for
+// N > 1, the fused one for N = 1, as eval mode), unless SynthesisOptions::force_fp32; the CPU backend
+// computes float32 throughout (the official force_fp32=True). The resnet architecture always
+// computes float32 (its skip path's fp16 rounding is not modelled).
 #pragma once
 
 #include <cstdint>
@@ -40,6 +44,7 @@ struct SynthesisOptions {
     std::uint32_t noise_seed = 0;         // NoiseMode::Random: sample i draws its noise planes, layer by
     std::uint32_t sample_offset = 0;      // layer, from RandomState(noise_seed + sample_offset + i), so
                                           // results do not depend on the batch size
+    bool force_fp32 = false;              // the official force_fp32: fp16 blocks compute float32
 };
 
 // Receives named intermediate tensors ("z", "w", "ws", "b{R}.conv{0,1}.styles", "b{R}.torgb.styles",
@@ -53,6 +58,8 @@ public:
     static StyleGan2 load(const std::string& path, const NetBackend& backend = cpu_backend());
 
     const StyleGan2Config& config() const { return config_; }
+    // How block `res` computes for a batch of n on this backend (Off: float32).
+    Fp16Mode block_fp16(int res, int n, const SynthesisOptions& opt) const;
     const NetBackend& backend() const { return backend_; }
 
     // z: host [N, z_dim] f32 or f64; c: host [N, c_dim] (ignored when c_dim == 0). Truncation psi
@@ -71,9 +78,9 @@ public:
 private:
     const Tensor& dev(const std::string& name) const;  // a weight on the backend device
     Tensor layer(const std::string& p, const Tensor& x, const Tensor& ws, int w_index, int up, float gain,
-                 const SynthesisOptions& opt, const Tensor& noise, const TapSink* taps) const;
+                 const SynthesisOptions& opt, const Tensor& noise, Fp16Mode fp16, const TapSink* taps) const;
     Tensor to_rgb(const std::string& p, const Tensor& x, const Tensor& ws, int w_index, const Tensor* skip,
-                  const TapSink* taps) const;
+                  Fp16Mode fp16, const TapSink* taps) const;
     Tensor styles(const std::string& p, const Tensor& ws, int w_index, float gain) const;
 
     StyleGan2Config config_;

@@ -17,6 +17,13 @@
 //   modconv_fir_kernel        up=2, step 2: 4x4 FIR (padding 1, gain 4, true convolution) of z to
 //                             [N, O, 2H, 2W] with the same fused epilogue; 32x32 output tile per
 //                             block from a 35x35 shared-memory halo tile
+//   modconv_fp16_rows_kernel  fp16 modes: pre-normalized float32 and half-rounded W and s (one warp
+//                             per row: max-abs, scale, round)
+//   modconv_fp16_modulate_kernel  fp16 Fused mode: half(W s d), the batch-1 per-sample weights
+// In the fp16 modes (modulated_conv2d.h) the same GEMM kernels run on those operands: the styled
+// input and the transposed conv's output are rounded to half, and the epilogue rounds as the
+// official fp16 block does. Products of half values are exact in float32, so the float32 FMAs give
+// what fp16 tensor cores with float32 accumulation give (up to the summation order).
 //
 // GEMM tiling (v1, this file): 256 threads per block, a 64 (M) x 64 (N) output tile, K in steps of
 // 16; each thread computes 4 rows x 4 columns (rows 4*ty.., columns tx + 16*j, so the stores of a
@@ -30,6 +37,7 @@
 // clang-format on
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "kernels/core/error.h"
@@ -139,8 +147,8 @@ __global__ void __launch_bounds__(kThreads) modconv_gemm_kernel(ModulatedConv2dP
     const int ln = lcol_ok ? lcol / hw : 0, lpix = lcol_ok ? lcol % hw : 0;
     const int loy = lpix / W, lox = lpix % W;
     const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W] of sample ln
-    const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
-    const float* w = p.weight;                                       // [O, I * K * K]
+    const float* sn = p.styles ? p.styles + static_cast<std::int64_t>(ln) * I : nullptr;  // [I]
+    const float* w = p.weight;                                                            // [O, I * K * K]
 
     auto load_a = [&](int m, int k) -> float {
         const int o = m0 + m;
@@ -151,8 +159,8 @@ __global__ void __launch_bounds__(kThreads) modconv_gemm_kernel(ModulatedConv2dP
         const int i = k / kTaps, tap = k % kTaps;
         const int iy = loy + tap / K - kPad, ix = lox + tap % K - kPad;
         if (iy < 0 || iy >= H || ix < 0 || ix >= W) return 0.0f;
-        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix],
-                         sn[i]);  // style fused into the load
+        return detail::styled_input(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix], sn, i,
+                                    p.fp16);  // style fused into the load
     };
 
     float acc[4][4] = {};
@@ -196,7 +204,7 @@ __global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedCo
     const int ln = lcol_ok ? lcol / chw : 0, lpix = lcol_ok ? lcol % chw : 0;
     const int lcy = lpix / wc, lcx = lpix % wc;
     const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W]
-    const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
+    const float* sn = p.styles ? p.styles + static_cast<std::int64_t>(ln) * I : nullptr;  // [I]
 
     auto load_a = [&](int m, int k) -> float {
         const int o = m0 + m;
@@ -210,7 +218,7 @@ __global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedCo
         const int i = k / taps, r = k % taps;
         const int a = lcy - r / txn, b = lcx - r % txn;
         if (a < 0 || a >= H || b < 0 || b >= W) return 0.0f;
-        return __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + a * W + b], sn[i]);
+        return detail::styled_input(xn[static_cast<std::int64_t>(i) * hw + a * W + b], sn, i, p.fp16);
     };
 
     float acc[4][4] = {};
@@ -226,7 +234,9 @@ __global__ void __launch_bounds__(kThreads) modconv_transpose_kernel(ModulatedCo
         LF_PRAGMA_UNROLL
         for (int i = 0; i < 4; ++i) {
             const int o = m0 + 4 * ty + i;
-            if (o < O) z[((static_cast<std::int64_t>(n) * O + o) * zh + zy) * zw + zx] = acc[i][j];
+            if (o < O)  // the fp16 modes: the transposed conv's output is a half tensor
+                z[((static_cast<std::int64_t>(n) * O + o) * zh + zy) * zw + zx] =
+                    p.fp16 == Fp16Mode::Off ? acc[i][j] : round_to_half(acc[i][j]);
         }
     }
 }
@@ -274,7 +284,106 @@ __global__ void __launch_bounds__(kFirTile* kFirRows)
     }
 }
 
+// ---- fp16 modes: the pre-normalized operands -------------------------------------------------------
+
+enum class RowScale : int { None, DivideByMax, TimesGainOverMax };
+
+// One warp per row of src [rows, cols]: out32 = the row as the official fp16 pre-normalization
+// leaves it (None: unchanged; DivideByMax: row / max|row|; TimesGainOverMax: row * (gain / max|row|)),
+// out16 = half(out32). TimesGainOverMax rounds as torch's `gain / max` (reciprocal(max) * gain).
+__global__ void __launch_bounds__(256) modconv_fp16_rows_kernel(const float* src, std::int64_t rows, int cols,
+                                                                RowScale scale, float gain, float* out32,
+                                                                float* out16) {
+    const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
+    if (row >= rows) return;  // warp-uniform
+    const int lane = static_cast<int>(threadIdx.x) % 32;
+    const float* r = src + row * cols;
+    float m = 0.0f;
+    if (scale != RowScale::None) {
+        for (int c = lane; c < cols; c += 32) m = fmaxf(m, fabsf(r[c]));
+        for (int offset = 16; offset > 0; offset /= 2) m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, offset));
+    }
+    // As torch evaluates `c / t` for a tensor t: reciprocal(t) * c.
+    const float factor = scale == RowScale::TimesGainOverMax ? __fmul_rn(__frcp_rn(m), gain) : 1.0f;
+    for (int c = lane; c < cols; c += 32) {
+        const float v = scale == RowScale::None              ? r[c]
+                        : scale == RowScale::DivideByMax ? r[c] / m
+                                                         : __fmul_rn(r[c], factor);
+        out32[row * cols + c] = v;
+        out16[row * cols + c] = round_to_half(v);
+    }
+}
+
+// Fused mode (batch 1): wmod[o, i*taps + t] = half((w32[o, i*taps + t] * s32[i]) * d[o]) (d = nullptr: 1).
+__global__ void __launch_bounds__(256) modconv_fp16_modulate_kernel(const float* w32, const float* s32,
+                                                                    const float* demod, int out_channels,
+                                                                    int in_channels, int taps, float* wmod) {
+    const std::int64_t count = static_cast<std::int64_t>(out_channels) * in_channels * taps;
+    for (std::int64_t e = blockIdx.x * static_cast<std::int64_t>(blockDim.x) + threadIdx.x; e < count;
+         e += static_cast<std::int64_t>(gridDim.x) * blockDim.x) {
+        const int o = static_cast<int>(e / (static_cast<std::int64_t>(in_channels) * taps));
+        const int i = static_cast<int>(e / taps % in_channels);
+        float v = __fmul_rn(w32[e], s32[i]);
+        if (demod) v = __fmul_rn(v, demod[o]);
+        wmod[e] = round_to_half(v);
+    }
+}
+
 }  // namespace
+
+namespace detail {
+
+void modulated_conv2d_operands(const ModulatedConv2dParams& p, ModConvOperands& ops, Stream stream) {
+    const int N = p.batch, O = p.out_channels, I = p.in_channels, taps = p.kernel * p.kernel, K = I * taps;
+    ops.params = p;
+    if (p.fp16 == Fp16Mode::Off) {
+        if (p.demodulate) {
+            ops.demod = kernel_scratch(static_cast<std::int64_t>(N) * O, stream);  // [N, O]
+            modulated_conv2d_demod(p, ops.demod.data<float>(), stream);
+            ops.demod_or_null = ops.demod.data<float>();
+        }
+        return;
+    }
+    LF_CHECK(p.fp16 != Fp16Mode::Fused || N == 1, "modulated_conv2d: the fp16 Fused mode needs batch 1, got ", N);
+    ops.w32 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
+    ops.w16 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
+    ops.s32 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
+    ops.s16 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
+    const float weight_gain = static_cast<float>(1.0 / std::sqrt(static_cast<double>(K)));  // 1/sqrt(I k k)
+    auto rows = [&](const float* src, std::int64_t count, int cols, RowScale scale, float gain, float* o32,
+                    float* o16) {
+        simt::launch<modconv_fp16_rows_kernel>(dim3(static_cast<unsigned>((count + 7) / 8)), dim3(256), 0, stream,
+                                               src, count, cols, scale, gain, o32, o16);
+    };
+    rows(p.weight, O, K, p.demodulate ? RowScale::TimesGainOverMax : RowScale::None, weight_gain,
+         ops.w32.data<float>(), ops.w16.data<float>());
+    rows(p.styles, N, I, p.demodulate ? RowScale::DivideByMax : RowScale::None, 1.0f, ops.s32.data<float>(),
+         ops.s16.data<float>());
+    if (p.demodulate) {  // d from the pre-normalized float32 operands
+        ModulatedConv2dParams pre = p;
+        pre.weight = ops.w32.data<float>();
+        pre.styles = ops.s32.data<float>();
+        ops.demod = kernel_scratch(static_cast<std::int64_t>(N) * O, stream);  // [N, O]
+        modulated_conv2d_demod(pre, ops.demod.data<float>(), stream);
+    }
+    if (p.fp16 == Fp16Mode::NonFused) {
+        ops.params.weight = ops.w16.data<float>();
+        ops.params.styles = ops.s16.data<float>();
+        ops.demod_or_null = p.demodulate ? ops.demod.data<float>() : nullptr;
+        return;
+    }
+    ops.wmod = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
+    const std::int64_t count = static_cast<std::int64_t>(O) * K;
+    simt::launch<modconv_fp16_modulate_kernel>(
+        dim3(static_cast<unsigned>(std::min<std::int64_t>((count + 255) / 256, 4096))), dim3(256), 0, stream,
+        static_cast<const float*>(ops.w32.data<float>()), static_cast<const float*>(ops.s32.data<float>()),
+        p.demodulate ? static_cast<const float*>(ops.demod.data<float>()) : nullptr, O, I, taps,
+        ops.wmod.data<float>());
+    ops.params.weight = ops.wmod.data<float>();
+    ops.params.styles = nullptr;  // unit styles: the weights carry them
+}
+
+}  // namespace detail
 
 void modulated_conv2d_demod(const ModulatedConv2dParams& p, float* demod, Stream stream) {
     modulated_conv2d_check(p);
@@ -301,13 +410,12 @@ void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
     LF_CHECK(p.up == 1 || (N <= 65535 && O <= 65535),
              "modulated_conv2d: up=2 supports at most 65535 samples and channels");
 
-    Tensor demod;
-    if (p.demodulate) {
-        demod = detail::kernel_scratch(static_cast<std::int64_t>(N) * O, stream);  // [N, O]
-        modulated_conv2d_demod(p, demod.data<float>(), stream);
-    }
-    const float* d = p.demodulate ? demod.data<float>() : nullptr;
-    const detail::ConvEpilogue epi = detail::conv_epilogue_of(p.noise_strength, p.act, p.act_gain, p.clamp);
+    detail::ModConvOperands ops;
+    detail::modulated_conv2d_operands(p, ops, stream);
+    const float* d = ops.demod_or_null;
+    const ModulatedConv2dParams& q = ops.params;  // what the GEMM reads
+    const detail::ConvEpilogue epi =
+        detail::conv_epilogue_of(p.noise_strength, p.act, p.act_gain, p.clamp, p.fp16, p.demodulate);
     const unsigned m_tiles = static_cast<unsigned>((O + kBM - 1) / kBM);
     LF_CHECK(m_tiles <= 65535, "modulated_conv2d: too many output channels (", O, ")");
 
@@ -315,9 +423,9 @@ void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
         const std::int64_t ncols = static_cast<std::int64_t>(N) * H * W;
         const dim3 grid(static_cast<unsigned>((ncols + kBN - 1) / kBN), m_tiles);
         if (p.kernel == 3)
-            simt::launch<modconv_gemm_kernel<3>>(grid, dim3(kThreads), 0, stream, p, d, epi);
+            simt::launch<modconv_gemm_kernel<3>>(grid, dim3(kThreads), 0, stream, q, d, epi);
         else
-            simt::launch<modconv_gemm_kernel<1>>(grid, dim3(kThreads), 0, stream, p, d, epi);
+            simt::launch<modconv_gemm_kernel<1>>(grid, dim3(kThreads), 0, stream, q, d, epi);
         return;
     }
 
@@ -327,12 +435,12 @@ void modulated_conv2d(const ModulatedConv2dParams& p, Stream stream) {
         detail::kernel_scratch(static_cast<std::int64_t>(N) * O * zh * zw, stream);  // [N, O, 2H+1, 2W+1]
     const std::int64_t max_cols = static_cast<std::int64_t>(N) * (H + 1) * (W + 1);  // class (0, 0)
     const dim3 tgrid(static_cast<unsigned>((max_cols + kBN - 1) / kBN), m_tiles, 4);
-    simt::launch<modconv_transpose_kernel>(tgrid, dim3(kThreads), 0, stream, p, z.data<float>());
+    simt::launch<modconv_transpose_kernel>(tgrid, dim3(kThreads), 0, stream, q, z.data<float>());
     const int ho = 2 * H, wo = 2 * W;
     const std::int64_t tiles =
         static_cast<std::int64_t>((wo + kFirTile - 1) / kFirTile) * ((ho + kFirTile - 1) / kFirTile);
     const dim3 fgrid(static_cast<unsigned>(tiles), static_cast<unsigned>(O), static_cast<unsigned>(N));
-    simt::launch<modconv_fir_kernel>(fgrid, dim3(kFirTile, kFirRows), 0, stream, p,
+    simt::launch<modconv_fir_kernel>(fgrid, dim3(kFirTile, kFirRows), 0, stream, q,
                                      static_cast<const float*>(z.data<float>()), d, epi);
 }
 

@@ -10,6 +10,7 @@
 
 #include "kernels/core/device.h"  // defines: lf::Stream
 #include "kernels/ops/bias_act.h"
+#include "kernels/ops/fp16_mode.h"
 
 namespace lf {
 
@@ -30,6 +31,14 @@ struct ModulatedConv2dParams {
     Activation act = Activation::LRelu;
     float act_gain = 1.41421356f;           // sqrt(2) * layer gain
     float clamp = -1.0f;                    // < 0: no clamp
+    // Official fp16 block numerics (fp16_mode.h). In both fp16 modes W and s are first
+    // pre-normalized when demodulating (W * (1/sqrt(I k k)) / max|W[o]|, s / max|s[n]|) and d is
+    // computed from those in float32; every product below is formed in float32 and rounded to half:
+    //   NonFused: xs = half(half(x) * half(s)); y = half(conv(xs, half(W)))  (up=2: the transposed
+    //             conv rounded, then half(FIR)); y = half(y * half(d) + half(noise * strength)).
+    //   Fused (batch 1): y = half(conv(half(x), half(W s d))); y = half(y + noise * strength).
+    // Then y + half(bias), activation, gain, clamp in float32, rounded to half.
+    Fp16Mode fp16 = Fp16Mode::Off;
 };
 
 // Validates the parameters (sizes, up/kernel combinations); throws lf::Error.

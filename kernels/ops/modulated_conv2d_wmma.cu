@@ -7,6 +7,8 @@
 // of modulated_conv2d.cu. Accuracy: at most 2x the error of a same-precision computation (TF32
 // inputs, fp32 accumulation) against an fp64 reference; tests/emulated/tolerance.h
 // modconv_tf32_ratio, tested in tests/emulated/test_stylegan2_ops.cpp.
+// The fp16 modes (modulated_conv2d.h) run here too, on modulated_conv2d.cu's half operands: a half
+// value is exact in TF32, so this is then the fp16 tensor-core GEMM with float32 accumulation.
 //
 // v1 (this file): 256 threads (2x4 warps) per 64x64 output tile, K in steps of 16 (two k8 mma
 // steps); each warp owns a 32x16 part = 2 accumulator fragments. The next K step is fetched into
@@ -53,7 +55,7 @@ __global__ void __launch_bounds__(kThreads) modconv_wmma_kernel(ModulatedConv2dP
     const int ln = lcol_ok ? lcol / hw : 0, lpix = lcol_ok ? lcol % hw : 0;
     const int loy = lpix / W, lox = lpix % W;
     const float* xn = p.x + static_cast<std::int64_t>(ln) * I * hw;  // [I, H, W] of sample ln
-    const float* sn = p.styles + static_cast<std::int64_t>(ln) * I;  // [I]
+    const float* sn = p.styles ? p.styles + static_cast<std::int64_t>(ln) * I : nullptr;  // [I]
 
     float a_reg[4], b_reg[4];
     auto fetch = [&](int k0) {
@@ -71,7 +73,7 @@ __global__ void __launch_bounds__(kThreads) modconv_wmma_kernel(ModulatedConv2dP
                 const int i = k / 9, tap = k % 9;
                 const int iy = loy + tap / 3 - 1, ix = lox + tap % 3 - 1;
                 if (iy >= 0 && iy < H && ix >= 0 && ix < W)
-                    v = __fmul_rn(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix], sn[i]);
+                    v = detail::styled_input(xn[static_cast<std::int64_t>(i) * hw + iy * W + ix], sn, i, p.fp16);
             }
             b_reg[r] = v;
         }
@@ -138,16 +140,12 @@ void modulated_conv2d_wmma(const ModulatedConv2dParams& p, Stream stream) {
              " is too large for 32-bit GEMM indices");
     const unsigned m_tiles = static_cast<unsigned>((O + kBM - 1) / kBM);
     LF_CHECK(m_tiles <= 65535, "modulated_conv2d_wmma: too many output channels (", O, ")");
-    Tensor demod;
-    if (p.demodulate) {
-        demod = detail::kernel_scratch(static_cast<std::int64_t>(N) * O, stream);  // [N, O]
-        modulated_conv2d_demod(p, demod.data<float>(), stream);
-    }
-    const detail::ConvEpilogue epi = detail::conv_epilogue_of(p.noise_strength, p.act, p.act_gain, p.clamp);
+    detail::ModConvOperands ops;
+    detail::modulated_conv2d_operands(p, ops, stream);
+    const detail::ConvEpilogue epi =
+        detail::conv_epilogue_of(p.noise_strength, p.act, p.act_gain, p.clamp, p.fp16, p.demodulate);
     const dim3 grid(static_cast<unsigned>((ncols + kBN - 1) / kBN), m_tiles);
-    simt::launch<modconv_wmma_kernel>(grid, dim3(kThreads), 0, stream, p,
-                                      p.demodulate ? static_cast<const float*>(demod.data<float>()) : nullptr,
-                                      epi);
+    simt::launch<modconv_wmma_kernel>(grid, dim3(kThreads), 0, stream, ops.params, ops.demod_or_null, epi);
 }
 
 }  // namespace lf::LF_KERNEL_NS

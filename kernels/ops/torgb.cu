@@ -25,7 +25,8 @@ constexpr int kMaxChannels = 4;  // output channels per pixel held in registers
 constexpr int kChunk = 256;      // input channels per shared-memory chunk
 
 __global__ void __launch_bounds__(kThreads) torgb_kernel(ToRgbParams p) {
-    __shared__ float wmod[kMaxChannels][kChunk];  // [C, chunk] W[c,i] * s[n,i]
+    __shared__ float wmod[kMaxChannels][kChunk];  // [C, chunk] W[c,i] * s[n,i] (fp16 modes: see torgb.h)
+    __shared__ float shalf[kChunk];               // fp16 NonFused: half(s[n,i]) for the input scaling
     __shared__ float taps[4][4];                  // 4 * flipped filter (correlation taps)
     const int I = p.in_channels, C = p.out_channels, H = p.height, W = p.width;
     const int n = static_cast<int>(blockIdx.y);
@@ -42,14 +43,23 @@ __global__ void __launch_bounds__(kThreads) torgb_kernel(ToRgbParams p) {
         __syncthreads();  // the previous chunk is no longer read
         for (int e = t; e < C * kChunk; e += kThreads) {
             const int c = e / kChunk, i = e % kChunk;
-            if (i < len)
-                wmod[c][i] = __fmul_rn(p.weight[static_cast<std::int64_t>(c) * I + i0 + i], s[i0 + i]);
+            if (i >= len) continue;
+            const float w = p.weight[static_cast<std::int64_t>(c) * I + i0 + i];
+            wmod[c][i] = p.fp16 == Fp16Mode::Off        ? __fmul_rn(w, s[i0 + i])
+                         : p.fp16 == Fp16Mode::NonFused ? round_to_half(w)
+                                                        : round_to_half(__fmul_rn(w, s[i0 + i]));
         }
+        if (p.fp16 == Fp16Mode::NonFused)
+            for (int i = t; i < len; i += kThreads) shalf[i] = round_to_half(s[i0 + i]);
         if (p.skip && i0 == 0 && t < 16) taps[t / 4][t % 4] = __fmul_rn(4.0f, p.filter[15 - t]);
         __syncthreads();
         if (!active) continue;
         for (int i = 0; i < len; ++i) {
-            const float v = xn[static_cast<std::int64_t>(i0 + i) * plane + q];
+            float v = xn[static_cast<std::int64_t>(i0 + i) * plane + q];
+            if (p.fp16 == Fp16Mode::NonFused)
+                v = round_to_half(__fmul_rn(round_to_half(v), shalf[i]));
+            else if (p.fp16 == Fp16Mode::Fused)
+                v = round_to_half(v);
             for (int c = 0; c < kMaxChannels; ++c)
                 if (c < C) acc[c] = fmaf(wmod[c][i], v, acc[c]);
         }
@@ -60,8 +70,10 @@ __global__ void __launch_bounds__(kThreads) torgb_kernel(ToRgbParams p) {
     const int sh = H / 2, sw = W / 2;
     for (int c = 0; c < kMaxChannels; ++c) {
         if (c >= C) break;
-        float v = __fadd_rn(acc[c], p.bias[c]);
+        const bool half_io = p.fp16 != Fp16Mode::Off;  // conv and bias_act outputs rounded to half
+        float v = half_io ? __fadd_rn(round_to_half(acc[c]), round_to_half(p.bias[c])) : __fadd_rn(acc[c], p.bias[c]);
         if (p.clamp >= 0.0f) v = v < -p.clamp ? -p.clamp : (v > p.clamp ? p.clamp : v);
+        if (half_io) v = round_to_half(v);
         const std::int64_t plane_nc = static_cast<std::int64_t>(n) * C + c;
         if (p.skip) {
             // upsample2d: output oy reads padded-upsampled row oy + fy = 2 iy + 2, so fy has oy's

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "kernels/core/device.h"  // defines: lf::Stream
+#include "kernels/ops/fp16_mode.h"
 
 namespace lf {
 
@@ -20,6 +21,10 @@ struct ToRgbParams {
     float* y = nullptr;             // [N, C, H, W]
     int batch = 0, in_channels = 0, out_channels = 0, height = 0, width = 0;
     float clamp = -1.0f;            // < 0: none
+    // Official fp16 block numerics (fp16_mode.h; ToRGB does not demodulate, so no pre-normalization):
+    //   NonFused: conv(half(half(x) * half(s)), half(W)); Fused (batch 1): conv(half(x), half(W s)).
+    // The conv is rounded to half, then half(clamp(y + half(bias))); the skip image stays float32.
+    Fp16Mode fp16 = Fp16Mode::Off;
 };
 
 void torgb_check(const ToRgbParams& p);

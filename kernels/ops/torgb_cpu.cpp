@@ -15,6 +15,7 @@ void torgb_check(const ToRgbParams& p) {
              "torgb: empty shape");
     LF_CHECK(!p.skip || (p.filter && p.height % 2 == 0 && p.width % 2 == 0),
              "torgb: a skip image needs a filter and an even output size");
+    LF_CHECK(p.fp16 != Fp16Mode::Fused || p.batch == 1, "torgb: the fp16 Fused mode needs batch 1, got ", p.batch);
 }
 
 namespace cpu {
@@ -43,7 +44,12 @@ void torgb(const ToRgbParams& p) {
     std::vector<float> ws(static_cast<std::size_t>(C) * I);  // [C, I] modulated weights of one sample
     for (int n = 0; n < N; ++n) {
         for (int c = 0; c < C; ++c)
-            for (int i = 0; i < I; ++i) ws[c * I + i] = p.weight[c * I + i] * p.styles[n * I + i];
+            for (int i = 0; i < I; ++i) {
+                const float w = p.weight[c * I + i], si = p.styles[n * I + i];
+                ws[c * I + i] = p.fp16 == Fp16Mode::Off        ? w * si
+                                : p.fp16 == Fp16Mode::NonFused ? round_to_half(w)
+                                                               : round_to_half(w * si);
+            }
         const float* xn = p.x + static_cast<std::int64_t>(n) * I * plane;  // [I, H*W]
         for (int c = 0; c < C; ++c) {
             float* yc = p.y + (static_cast<std::int64_t>(n) * C + c) * plane;  // [H*W]
@@ -51,12 +57,22 @@ void torgb(const ToRgbParams& p) {
             for (int i = 0; i < I; ++i) {
                 const float w = ws[c * I + i];
                 const float* xi = xn + i * plane;
-                for (std::int64_t q = 0; q < plane; ++q) yc[q] += w * xi[q];
+                if (p.fp16 == Fp16Mode::Off) {
+                    for (std::int64_t q = 0; q < plane; ++q) yc[q] += w * xi[q];
+                } else {  // the fp16 modes' input: half(half(x) * half(s)), or half(x) (Fused)
+                    const float sh = round_to_half(p.styles[n * I + i]);
+                    for (std::int64_t q = 0; q < plane; ++q) {
+                        const float xh = round_to_half(xi[q]);
+                        yc[q] += w * (p.fp16 == Fp16Mode::NonFused ? round_to_half(xh * sh) : xh);
+                    }
+                }
             }
             const float* uc = p.skip ? up.data() + (static_cast<std::int64_t>(n) * C + c) * plane : nullptr;
+            const bool half_io = p.fp16 != Fp16Mode::Off;
             for (std::int64_t q = 0; q < plane; ++q) {
-                float v = yc[q] + p.bias[c];
+                float v = half_io ? round_to_half(yc[q]) + round_to_half(p.bias[c]) : yc[q] + p.bias[c];
                 if (p.clamp >= 0.0f) v = std::clamp(v, -p.clamp, p.clamp);
+                if (half_io) v = round_to_half(v);
                 yc[q] = uc ? uc[q] + v : v;
             }
         }

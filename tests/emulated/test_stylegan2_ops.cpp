@@ -26,6 +26,7 @@
 #include "kernels/core/error.h"
 #include "kernels/core/numpy_random.h"
 #include "kernels/core/tensor.h"
+#include "kernels/io/npy.h"
 #include "kernels/ops/elementwise.h"
 #include "kernels/ops/fully_connected.h"
 #include "kernels/ops/latent_ops.h"
@@ -222,6 +223,66 @@ TEST_P(ModConv_f32, MatchesCpuTwin) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ModConv_f32, ::testing::ValuesIn(kModConvCases), modconv_name);
+
+// The official fp16 block numerics (fp16_mode.h) on the FP32 and the tensor-core GEMMs against the
+// CPU twin: up = 1 and 2, with and without demodulation and noise; Fused needs batch 1.
+TEST(ModConv_fp16, NonFusedAndFusedMatchCpuTwin) {
+    LF_REQUIRE_BACKEND();
+    const ModConvCase cases[] = {
+        {3, 5, 70, 6, 6, 3, 1, true, Noise::Batched, 0.5f},
+        {2, 33, 17, 5, 5, 3, 2, true, Noise::Shared, 0.6f},
+        {2, 9, 13, 3, 5, 1, 1, false, Noise::None, -1.0f, false},
+        {1, 37, 9, 4, 4, 3, 1, true, Noise::Shared},
+        {1, 7, 9, 3, 4, 3, 2, true, Noise::Shared},
+    };
+    for (const ModConvCase& c : cases) {
+        for (const Fp16Mode mode : {Fp16Mode::NonFused, Fp16Mode::Fused}) {
+            if (mode == Fp16Mode::Fused && c.n != 1) continue;
+            SCOPED_TRACE(std::string(mode == Fp16Mode::Fused ? "fused " : "non-fused ") + "n" + std::to_string(c.n) +
+                         " k" + std::to_string(c.k) + " up" + std::to_string(c.up));
+            ModConvData d(c);
+            d.p.fp16 = mode;
+            const std::vector<float> want = twin_modconv(c, d);
+            // The result is half: every value is exactly representable.
+            for (float v : want) ASSERT_EQ(v, round_to_half(v));
+            {
+                ModConvData f32(c);  // fp16 really differs from float32 (by about 2^-11 relative)
+                EXPECT_GT(max_rel_error(twin_modconv(c, f32), want), 1e-4);
+            }
+            for_each_schedule([&](const std::string& schedule) {
+                expect_close(run_modconv(c, d, &LF_TEST_NS::modulated_conv2d), want, schedule, tol::fp16_rel);
+                expect_close(run_modconv(c, d, &LF_TEST_NS::modulated_conv2d_wmma), want, schedule + " (wmma)",
+                             tol::fp16_rel);
+            });
+        }
+    }
+    ModConvCase c{2, 4, 4, 3, 3, 3, 1};
+    ModConvData d(c);
+    d.p.fp16 = Fp16Mode::Fused;
+    EXPECT_THROW(run_modconv(c, d, &LF_TEST_NS::modulated_conv2d), ::lf::Error);
+    EXPECT_THROW(twin_modconv(c, d), ::lf::Error);
+}
+
+TEST(Fp16Rounding, RoundToHalfIsIeeeNearestEven) {
+    EXPECT_EQ(round_to_half(1.0f + 0x1p-11f), 1.0f);                 // tie -> even
+    EXPECT_EQ(round_to_half(1.0f + 3 * 0x1p-11f), 1.0f + 0x1p-9f);    // tie -> even (up)
+    EXPECT_EQ(round_to_half(1.0f + 0x1p-11f + 0x1p-20f), 1.0f + 0x1p-10f);
+    EXPECT_EQ(round_to_half(65504.0f), 65504.0f);
+    EXPECT_EQ(round_to_half(65519.0f), 65504.0f);
+    EXPECT_TRUE(std::isinf(round_to_half(65520.0f)));
+    EXPECT_EQ(round_to_half(-3 * 0x1p-25f), -0x1p-23f);             // subnormal tie -> even
+    EXPECT_EQ(round_to_half(0x1p-26f), 0.0f);
+    EXPECT_EQ(round_to_half(6.1e-5f), 1023 * 0x1p-24f);               // just below the normal range
+    EXPECT_TRUE(std::isnan(round_to_half(NAN)));
+    // Against the compiler's IEEE binary16 conversion over every exponent of the half range.
+    std::mt19937 rng(3);
+    for (int i = 0; i < 200000; ++i) {
+        std::uint32_t bits = (rng() & 0x807fffffu) | ((100u + rng() % 45u) << 23);  // 2^-27 .. 2^17
+        float v;
+        std::memcpy(&v, &bits, 4);
+        ASSERT_EQ(round_to_half(v), static_cast<float>(static_cast<_Float16>(v))) << v;
+    }
+}
 
 TEST(ModConv_f32_Args, RejectsBadKernel) {
     LF_REQUIRE_BACKEND();
@@ -442,9 +503,8 @@ const ToRgbCase kToRgbCases[] = {
 
 class ToRgb_f32 : public ::testing::TestWithParam<ToRgbCase> {};
 
-TEST_P(ToRgb_f32, MatchesCpuTwin) {
-    LF_REQUIRE_BACKEND();
-    const ToRgbCase& c = GetParam();
+// The kernel against the CPU twin for one case, in the given fp16 mode (Off: float32).
+void check_torgb_case(const ToRgbCase& c, Fp16Mode fp16, double tolerance) {
     const std::vector<float> x = make_values(static_cast<std::size_t>(c.n) * c.in * c.h * c.w, 30);
     const std::vector<float> w = make_values(static_cast<std::size_t>(c.c) * c.in, 31);
     const std::vector<float> s = make_values(static_cast<std::size_t>(c.n) * c.in, 32, 0.0f, 0.5f);
@@ -466,6 +526,7 @@ TEST_P(ToRgb_f32, MatchesCpuTwin) {
     p.height = c.h;
     p.width = c.w;
     p.clamp = c.clamp;
+    p.fp16 = fp16;
     std::vector<float> want(out);
     p.y = want.data();
     cpu::torgb(p);
@@ -480,11 +541,25 @@ TEST_P(ToRgb_f32, MatchesCpuTwin) {
         q.filter = c.skip ? df.get() : nullptr;
         q.y = dy.get();
         LF_TEST_NS::torgb(q, nullptr);
-        expect_close(dy.to_host(), want, schedule);
+        expect_close(dy.to_host(), want, schedule, tolerance);
     });
 }
 
+TEST_P(ToRgb_f32, MatchesCpuTwin) {
+    LF_REQUIRE_BACKEND();
+    check_torgb_case(GetParam(), Fp16Mode::Off, tol::stylegan2_rel);
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, ToRgb_f32, ::testing::ValuesIn(kToRgbCases), torgb_name);
+
+// The fp16 block modes: the same roundings on both sides; the float32 sums before each rounding
+// may differ in order, which can move a result by one half ulp (tol::fp16_rel).
+TEST(ToRgb_fp16, NonFusedAndFusedMatchCpuTwin) {
+    LF_REQUIRE_BACKEND();
+    check_torgb_case({3, 300, 3, 6, 10, true}, Fp16Mode::NonFused, tol::fp16_rel);
+    check_torgb_case({2, 9, 3, 18, 18, false, 0.5f}, Fp16Mode::NonFused, tol::fp16_rel);
+    check_torgb_case({1, 20, 3, 8, 8, true, 0.3f}, Fp16Mode::Fused, tol::fp16_rel);
+}
 
 // ---- fully_connected --------------------------------------------------------------------------------
 
@@ -688,6 +763,52 @@ TEST(StyleGan2EndToEnd, Orig16MatchesCpuBackend) {
     const std::string path = write_random_model("orig", -1.0f, 4);
     compare_generators(path, NoiseMode::None);
     std::filesystem::remove(path);
+}
+
+// The official fp16 block numerics end to end (num_fp16_res 2: b16 and b32 of a 32x32 skip model,
+// conv_clamp 256 engaged) against tests/golden/stylegan2_fp16 (tools/reference/
+// make_stylegan2_fp16_golden.py): the kernels' fp16 images may be at most twice as far from the
+// float32 reference as the same-precision PyTorch computation is (batch 3: the non-fused form; batch 1:
+// the fused form); force_fp32 gives the float32 result; the CPU backend computes float32.
+TEST(StyleGan2Fp16, ErrorAtMostTwiceSamePrecisionReference) {
+    LF_REQUIRE_BACKEND();
+    const std::string dir = std::string(LF_SOURCE_DIR) + "/tests/golden/stylegan2_fp16/";
+    const StyleGan2 net = StyleGan2::load(dir + "model.safetensors", kernel_backend());
+    const Tensor ws = npy::load(dir + "ws.npy");  // [3, num_ws, w_dim]
+    const std::vector<float> ref32 = host_values(npy::load(dir + "img_fp32.npy"));
+    const std::vector<float> ref16 = host_values(npy::load(dir + "img_fp16.npy"));
+    const std::vector<float> ref16_n1 = host_values(npy::load(dir + "img_fp16_n1.npy"));
+    SynthesisOptions opt;
+    EXPECT_EQ(net.block_fp16(8, 3, opt), Fp16Mode::Off);
+    EXPECT_EQ(net.block_fp16(16, 3, opt), Fp16Mode::NonFused);
+    EXPECT_EQ(net.block_fp16(32, 1, opt), Fp16Mode::Fused);
+    EXPECT_EQ(StyleGan2::load(dir + "model.safetensors", cpu_backend()).block_fp16(32, 3, opt), Fp16Mode::Off);
+
+    opt.force_fp32 = true;
+    const double f32_err = max_rel_error(host_values(net.synthesis(ws, opt)), ref32);
+    EXPECT_LE(f32_err, tol::stylegan2_rel) << "force_fp32";
+    opt.force_fp32 = false;
+
+    Tensor ws1 = Tensor::empty({1, ws.dim(1), ws.dim(2)}, DType::F32);  // seed 0 alone
+    std::memcpy(ws1.data<float>(), ws.data<float>(), ws1.nbytes());
+    const std::vector<float> ref32_n1(ref32.begin(), ref32.begin() + static_cast<std::ptrdiff_t>(ref16_n1.size()));
+    struct Run {
+        const char* name;
+        const Tensor& ws;
+        const std::vector<float>& same;  // the same-precision reference
+        const std::vector<float>& f32;   // the float32 reference
+    };
+    for (const Run& r : {Run{"batch 3 (non-fused)", ws, ref16, ref32}, Run{"batch 1 (fused)", ws1, ref16_n1, ref32_n1}}) {
+        SCOPED_TRACE(r.name);
+        const std::vector<float> got = host_values(net.synthesis(r.ws, opt));
+        const double err = max_rel_error(got, r.f32), same_err = max_rel_error(r.same, r.f32);
+        EXPECT_LE(err, tol::modconv_tf32_ratio * same_err) << "kernel " << err << " vs same-precision " << same_err;
+        EXPECT_GT(same_err, 10.0 * f32_err) << "fp16 is not exercised";
+        // and close to the same-precision result itself (a few half ulps carried through the layers)
+        EXPECT_LE(max_rel_error(got, r.same), same_err);
+        std::cout << "[ fp16     ] " << r.name << ": error vs float32 " << err << ", same-precision " << same_err
+                  << ", vs same-precision " << max_rel_error(got, r.same) << "\n";
+    }
 }
 
 // `lfgen factorize -m`'s sample matrix gathered on the kernels (on a GPU: in device memory, never

@@ -37,6 +37,7 @@ struct GenerateOptions {
     std::string bn = "eval";
     std::string npy128_path;
     std::uint32_t noise_seed = 0;
+    bool fp32 = false;  // force_fp32: fp16 blocks compute float32 on CUDA
     int class_index = -1;
     int batch = 4;
     std::string device = "auto";
@@ -179,6 +180,7 @@ void run_generate(const GenerateOptions& opt) {
     Tensor images = Tensor::empty({n, cf.img_channels, cf.img_resolution, cf.img_resolution}, DType::F32);
     const std::int64_t image_elems = images.numel() / n;
     SynthesisOptions so{noise, opt.noise_seed};
+    so.force_fp32 = opt.fp32;
     Progress bar("generate", n, !opt.quiet);
     for (std::int64_t b0 = 0; b0 < n; b0 += opt.batch) {
         const std::int64_t b1 = std::min<std::int64_t>(n, b0 + opt.batch);
@@ -214,6 +216,9 @@ void register_generate(CLI::App& app) {
     cmd->add_option("--noise", opt->noise, "noise: const | random | none (default: const for StyleGAN2, random for FastGAN)");
     cmd->add_option("--noise-seed", opt->noise_seed, "seed of the random noise (--noise random)")->default_val(0);
     cmd->add_option("--class", opt->class_index, "class index for conditional models");
+    cmd->add_flag("--fp32", opt->fp32,
+                  "StyleGAN2: compute the num_fp16_res blocks in float32 on CUDA (the official force_fp32; "
+                  "the CPU always computes float32)");
     cmd->add_option("--batch", opt->batch, "images per forward pass")->default_val(4);
     cmd->add_flag("-q,--quiet", opt->quiet, "no progress bar");
     add_device_option(*cmd, opt->device);

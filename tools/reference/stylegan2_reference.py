@@ -73,7 +73,8 @@ class Cfg:
             raise ValueError("only kernel_size 3, resample_filter [1,3,3,1] and use_noise are implemented")
         self.channel_base = int(sk["channel_base"])
         self.channel_max = int(sk["channel_max"])
-        self.num_fp16_res = int(sk["num_fp16_res"])  # ignored: every block runs in float32 (force_fp32)
+        self.num_fp16_res = int(sk["num_fp16_res"])  # used by synthesis(fp16=True) only
+        self.fp16_resolution = max(2 ** (int(np.log2(self.img_resolution)) + 1 - self.num_fp16_res), 8)
         self.conv_clamp = None if sk["conv_clamp"] is None else float(sk["conv_clamp"])
         self.architecture = sk["architecture"]
         if self.architecture not in ("skip", "resnet", "orig"):
@@ -204,6 +205,64 @@ def modulated_conv2d(x, weight, styles, noise=None, up=1, padding=0, resample_fi
 
 
 # ----------------------------------------------------------------------------------------------
+# The official fp16 block numerics, simulated on the CPU (torch has no half conv on the CPU): every
+# tensor the official fp16 block holds as half is rounded to half here (h), and every conv runs in
+# float32 on those half values, whose products are exact in float32: what fp16 tensor cores with
+# float32 accumulation compute, up to the summation order. ../shared/docs/stylegan2.md section 7.
+
+def h(t):
+    """A float32 tensor rounded to half and back: the value an fp16 tensor holds."""
+    return t.to(torch.float16).to(torch.float32)
+
+
+def conv2d_resample_fp16(x, w, f=None, up=1, padding=0, groups=1, flip_weight=True):
+    """conv2d_resample on half tensors: each op's output rounded to half (k=3, up 1 or 2)."""
+    if up == 1:
+        return h(conv2d_resample(x, w, padding=padding, groups=groups, flip_weight=flip_weight))
+    out_channels, in_per_group, kh, kw = w.shape
+    if groups == 1:
+        w = w.transpose(0, 1)
+    else:
+        w = w.reshape(groups, out_channels // groups, in_per_group, kh, kw).transpose(1, 2)
+        w = w.reshape(groups * in_per_group, out_channels // groups, kh, kw)
+    assert (kh, kw, padding, up) == (3, 3, 1, 2) and f.shape == (4, 4)
+    x = h(conv2d_wrapper(x, w, stride=2, padding=[0, 0], groups=groups, transpose=True,
+                         flip_weight=(not flip_weight)))
+    return h(upfirdn2d(x, f, padding=(1, 1, 1, 1), gain=4))
+
+
+def modulated_conv2d_fp16(x, weight, styles, noise=None, up=1, padding=0, resample_filter=None,
+                          demodulate=True, flip_weight=True, fused=False):
+    """modulated_conv2d with x half: pre-normalization, then the fused (N = 1 in eval) or the
+    non-fused form, rounding where the official code holds half tensors."""
+    batch_size = x.shape[0]
+    out_channels, in_channels, kh, kw = weight.shape
+    if demodulate:
+        weight = weight * (1 / np.sqrt(in_channels * kh * kw) / weight.norm(float("inf"), dim=[1, 2, 3],
+                                                                               keepdim=True))
+        styles = styles / styles.norm(float("inf"), dim=1, keepdim=True)
+    w = weight.unsqueeze(0) * styles.reshape(batch_size, 1, -1, 1, 1)  # [N, O, I, k, k]
+    dcoefs = (w.square().sum(dim=[2, 3, 4]) + 1e-8).rsqrt() if demodulate else None  # [N, O]
+    if not fused:
+        x = h(x * h(styles).reshape(batch_size, -1, 1, 1))
+        x = conv2d_resample_fp16(x, h(weight), f=resample_filter, up=up, padding=padding,
+                                 flip_weight=flip_weight)
+        if demodulate and noise is not None:
+            return h(torch.addcmul(h(noise), x, h(dcoefs).reshape(batch_size, -1, 1, 1)))
+        if demodulate:
+            return h(x * h(dcoefs).reshape(batch_size, -1, 1, 1))
+        return h(x + h(noise)) if noise is not None else x
+    if demodulate:
+        w = w * dcoefs.reshape(batch_size, -1, 1, 1, 1)
+    x = x.reshape(1, -1, *x.shape[2:])
+    w = h(w.reshape(-1, in_channels, kh, kw))
+    x = conv2d_resample_fp16(x, w, f=resample_filter, up=up, padding=padding, groups=batch_size,
+                             flip_weight=flip_weight)
+    x = x.reshape(batch_size, -1, *x.shape[2:])
+    return h(x + noise) if noise is not None else x  # x.add_(noise): float32 noise into half x
+
+
+# ----------------------------------------------------------------------------------------------
 # The generator
 
 class StyleGAN2Reference:
@@ -265,24 +324,32 @@ class StyleGAN2Reference:
         return c
 
     # SynthesisLayer.forward
-    def _layer(self, p, x, w, res, up, noise_mode, gain=1.0):
+    def _layer(self, p, x, w, res, up, noise_mode, gain=1.0, fp16=False):
         styles = self._fc(p + ".affine", w)
         noise = None
         if noise_mode == "random":
             noise = torch.randn([x.shape[0], 1, res, res]) * self.t[p + ".noise_strength"]
         elif noise_mode == "const":
             noise = self.t[p + ".noise_const"] * self.t[p + ".noise_strength"]
-        x = modulated_conv2d(x, self.t[p + ".weight"], styles, noise=noise, up=up, padding=1,
-                             resample_filter=self.t[p + ".resample_filter"], flip_weight=(up == 1))
         act_gain = SQRT2 * gain
         act_clamp = self.cfg.conv_clamp * gain if self.cfg.conv_clamp is not None else None
+        if fp16:
+            x = modulated_conv2d_fp16(x, self.t[p + ".weight"], styles, noise=noise, up=up, padding=1,
+                                      resample_filter=self.t[p + ".resample_filter"], flip_weight=(up == 1),
+                                      fused=(x.shape[0] == 1))
+            return h(bias_act(x, h(self.t[p + ".bias"]), act="lrelu", gain=act_gain, clamp=act_clamp))
+        x = modulated_conv2d(x, self.t[p + ".weight"], styles, noise=noise, up=up, padding=1,
+                             resample_filter=self.t[p + ".resample_filter"], flip_weight=(up == 1))
         return bias_act(x, self.t[p + ".bias"].to(x.dtype), act="lrelu", gain=act_gain, clamp=act_clamp)
 
     # ToRGBLayer.forward
-    def _torgb(self, p, x, w):
+    def _torgb(self, p, x, w, fp16=False):
         weight = self.t[p + ".weight"]
         weight_gain = 1 / np.sqrt(weight.shape[1] * weight.shape[2] * weight.shape[3])
         styles = self._fc(p + ".affine", w) * weight_gain
+        if fp16:
+            x = modulated_conv2d_fp16(x, weight, styles, demodulate=False, fused=(x.shape[0] == 1))
+            return h(bias_act(x, h(self.t[p + ".bias"]), clamp=self.cfg.conv_clamp))
         x = modulated_conv2d(x, weight, styles, demodulate=False)
         return bias_act(x, self.t[p + ".bias"].to(x.dtype), clamp=self.cfg.conv_clamp)
 
@@ -295,9 +362,11 @@ class StyleGAN2Reference:
         return bias_act(x, None, act="linear", gain=gain)
 
     @torch.no_grad()
-    def synthesis(self, ws, noise_mode="const", taps=None):
+    def synthesis(self, ws, noise_mode="const", taps=None, fp16=False):
         """ws [N, num_ws, w_dim] -> img [N, img_channels, R, R] float32. taps: optional dict that
-        receives each block's features ("b{R}") and image ("b{R}.img")."""
+        receives each block's features ("b{R}") and image ("b{R}.img"). fp16: the blocks from
+        fp16_resolution up with the official fp16 numerics (simulated; skip and orig only), else
+        every block in float32 (force_fp32)."""
         cfg = self.cfg
         ws = torch.as_tensor(ws).to(torch.float32)
         assert ws.shape[1:] == (cfg.num_ws, cfg.w_dim), ws.shape
@@ -310,6 +379,11 @@ class StyleGAN2Reference:
             num_torgb = 1 if (is_last or cfg.architecture == "skip") else 0
             w_iter = iter(ws.narrow(1, w_idx, num_conv + num_torgb).unbind(dim=1))
             w_idx += num_conv
+            half = fp16 and res >= cfg.fp16_resolution and cfg.num_fp16_res > 0
+            if half:
+                if cfg.architecture == "resnet":
+                    raise ValueError("the fp16 simulation covers the skip and orig architectures")
+                x = h(x)  # x.to(torch.float16) at the block input
             if res == 4:
                 x = self.t[p + ".const"].to(torch.float32)
                 x = x.unsqueeze(0).repeat([ws.shape[0], 1, 1, 1])
@@ -320,12 +394,12 @@ class StyleGAN2Reference:
                 x = self._layer(p + ".conv1", x, next(w_iter), res, 1, noise_mode, gain=np.sqrt(0.5))
                 x = y.add_(x)
             else:
-                x = self._layer(p + ".conv0", x, next(w_iter), res, 2, noise_mode)
-                x = self._layer(p + ".conv1", x, next(w_iter), res, 1, noise_mode)
+                x = self._layer(p + ".conv0", x, next(w_iter), res, 2, noise_mode, fp16=half)
+                x = self._layer(p + ".conv1", x, next(w_iter), res, 1, noise_mode, fp16=half)
             if img is not None:
                 img = upsample2d(img, self.t[p + ".resample_filter"])
             if is_last or cfg.architecture == "skip":
-                y = self._torgb(p + ".torgb", x, next(w_iter))
+                y = self._torgb(p + ".torgb", x, next(w_iter), fp16=half)
                 y = y.to(dtype=torch.float32, memory_format=torch.contiguous_format)
                 img = img.add_(y) if img is not None else y
             if taps is not None:
