@@ -129,21 +129,30 @@ bool orthonormalize_columns(double* a, std::int64_t m, int n) {
 }
 
 std::vector<double> gaussian_matrix(std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
-    // Marsaglia's polar method (no trigonometry) on a 64-bit Mersenne Twister.
-    std::mt19937_64 rng(seed);
+    // Marsaglia's polar method (no trigonometry) on 64-bit Mersenne Twisters, one per chunk of
+    // kChunk values seeded by (seed, chunk index): the pool fills the chunks in parallel and the
+    // matrix does not depend on the thread count.
+    constexpr std::int64_t kChunk = 1 << 16;
     std::vector<double> v(static_cast<std::size_t>(rows * cols));
-    const double inv = 0x1p-52;
-    for (std::size_t i = 0; i < v.size(); i += 2) {
-        double u1, u2, s;
-        do {
-            u1 = static_cast<double>(rng() >> 12) * inv * 2.0 - 1.0;
-            u2 = static_cast<double>(rng() >> 12) * inv * 2.0 - 1.0;
-            s = u1 * u1 + u2 * u2;
-        } while (s >= 1.0 || s == 0.0);
-        const double f = std::sqrt(-2.0 * std::log(s) / s);
-        v[i] = u1 * f;
-        if (i + 1 < v.size()) v[i + 1] = u2 * f;
-    }
+    const std::int64_t total = rows * cols, chunks = (total + kChunk - 1) / kChunk;
+    parallel_for(chunks, [&](std::int64_t c0, std::int64_t c1) {
+        for (std::int64_t c = c0; c < c1; ++c) {
+            std::mt19937_64 rng(seed ^ (0x9e3779b97f4a7c15ull * static_cast<std::uint64_t>(c + 1)));
+            const double inv = 0x1p-52;
+            const std::int64_t end = std::min(total, (c + 1) * kChunk);
+            for (std::int64_t i = c * kChunk; i < end; i += 2) {
+                double u1, u2, s;
+                do {
+                    u1 = static_cast<double>(rng() >> 12) * inv * 2.0 - 1.0;
+                    u2 = static_cast<double>(rng() >> 12) * inv * 2.0 - 1.0;
+                    s = u1 * u1 + u2 * u2;
+                } while (s >= 1.0 || s == 0.0);
+                const double f = std::sqrt(-2.0 * std::log(s) / s);
+                v[i] = u1 * f;
+                if (i + 1 < end) v[i + 1] = u2 * f;
+            }
+        }
+    });
     return v;
 }
 

@@ -210,8 +210,13 @@ ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& i
     static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
     const auto t_start = std::chrono::steady_clock::now();
     double busy[2] = {0, 0};
+    // float32 rows stored as such: their finiteness follows from the float64 moments (a NaN or Inf
+    // makes its column sum non-finite), checked after the pass instead of a serial scan per batch;
+    // the scan runs only to name the first bad value. Other rows are checked before rounding.
+    const bool finite_from_moments = in.want_moments && x.view_f32(0) != nullptr;
     for_each_batch_f32(
-        x, in.batch_rows, in.want_moments, [&](std::int64_t, std::int64_t count, const float* block) {
+        x, in.batch_rows, in.want_moments && !finite_from_moments,
+        [&](std::int64_t, std::int64_t count, const float* block) {
             const std::int64_t subs = (count + kSub - 1) / kSub;
             parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int th) {
                 Local& lc = local[th];
@@ -272,6 +277,14 @@ ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& i
         if (in.want_moments) {
             for (std::int64_t j = 0; j < d; ++j) sums.colsum[j] += lc.cols[j];
             sums.sumsq += lc.sumsq;
+        }
+    }
+    if (finite_from_moments) {
+        bool finite = std::isfinite(sums.sumsq);
+        for (std::int64_t j = 0; finite && j < d; ++j) finite = std::isfinite(sums.colsum[j]);
+        if (!finite) {
+            for_each_batch_f32(x, in.batch_rows, true, [](std::int64_t, std::int64_t, const float*) {});
+            fail(x.name(), ": non-finite moments; remove or impute NaN/Inf samples before factorizing");
         }
     }
     return sums;
@@ -463,7 +476,7 @@ PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
     std::vector<double> m(static_cast<std::size_t>(dim) * dim, 0.0);
     std::vector<double> tmp(static_cast<std::size_t>(l) * l);
     for (int i = 0; i + 1 < nb; ++i) {  // column block i: images[i] = C Q_i
-        for (int j = 0; j < nb; ++j) {  // row block j: Q_j^T C Q_i
+        for (int j = i; j < nb; ++j) {  // row block j >= i: Q_j^T C Q_i (and its mirror)
             detail::gemm_tn(blocks[j].data(), images[i].data(), d, l, l, tmp.data());
             for (int a = 0; a < l; ++a)
                 for (int b = 0; b < l; ++b) {

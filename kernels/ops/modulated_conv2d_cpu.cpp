@@ -127,7 +127,12 @@ void conv_same(const float* x, const float* s, const float* w, int I, int O, int
                         const float* src = plane + iy * W;
                         const int x0 = std::max(0, pad - kx), x1 = std::min(W, W + pad - kx);
                         for (int c = 0; c < x0; ++c) d[c] = 0.0f;
-                        for (int c = x0; c < x1; ++c) d[c] = styled(src[c + kx - pad], s, i, fp16);
+                        if (fp16 == Fp16Mode::Off) {
+                            const float si = s[i];
+                            for (int c = x0; c < x1; ++c) d[c] = src[c + kx - pad] * si;
+                        } else {
+                            for (int c = x0; c < x1; ++c) d[c] = styled(src[c + kx - pad], s, i, fp16);
+                        }
                         for (int c = x1; c < W; ++c) d[c] = 0.0f;
                     }
                 }

@@ -3,7 +3,11 @@
 // skip with a one-line reason otherwise.
 #include <gtest/gtest.h>
 
+#include <cublas_v2.h>
+#include <cusolverDn.h>
+
 #include "kernels/core/cuda_check.h"
+#include "kernels/core/cuda_libraries.h"
 #include "kernels/core/tensor.h"
 
 namespace {
@@ -32,6 +36,27 @@ TEST(CudaCheck, LibraryStatusTexts) {
         FAIL() << "expected lf::Error";
     } catch (const lf::Error& e) {
         EXPECT_NE(std::string(e.what()).find("cuBLAS error: CUBLAS_STATUS_NOT_INITIALIZED"), std::string::npos);
+    }
+}
+
+// cuBLAS / cuSOLVER are loaded on first use (kernels/core/cuda_libraries.cpp): the libraries load, and a
+// forwarded call reaches the real function (without a GPU, handle creation reports a status, no crash).
+TEST(CudaLibraries, LoadedOnFirstUseAndForwarded) {
+    EXPECT_NO_THROW(lf::load_cuda_libraries());
+    cublasHandle_t blas = nullptr;
+    const cublasStatus_t bs = cublasCreate(&blas);
+    if (bs == CUBLAS_STATUS_SUCCESS) cublasDestroy(blas);
+    EXPECT_NE(std::string(lf::cublas_status_string(bs)), "") << bs;
+    cusolverDnHandle_t solver = nullptr;
+    const cusolverStatus_t ss = cusolverDnCreate(&solver);
+    if (ss == CUSOLVER_STATUS_SUCCESS) cusolverDnDestroy(solver);
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+        EXPECT_NE(bs, CUBLAS_STATUS_SUCCESS);  // no device: the real cuBLAS says so
+        (void)cudaGetLastError();
+    } else {
+        EXPECT_EQ(bs, CUBLAS_STATUS_SUCCESS);
+        EXPECT_EQ(ss, CUSOLVER_STATUS_SUCCESS);
     }
 }
 

@@ -5,6 +5,12 @@
 // by their stdev, no intercept, rows normalized) and stored as latent_directions. Progress goes to
 // stderr; --json prints the result summary (with timings) on stdout. With -m on a CUDA device the
 // generator runs there, and the sampled activations are reduced and factorized without leaving it.
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -67,6 +73,13 @@ struct FactorizeOptions {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Lowest scheduling priority for the calling thread (Linux: nice is per thread).
+void lower_thread_priority() {
+#if defined(__linux__)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+#endif
 }
 
 std::string fmt(double v) {
@@ -186,7 +199,10 @@ void run_factorize(const FactorizeOptions& opt) {
         // The source hash (a full read of the file) runs beside the load and the fit.
         std::future<std::string> data_hash;
         if (!opt.data.empty())
-            data_hash = std::async(std::launch::async, [path = opt.data] { return sha256_file(path); });
+            data_hash = std::async(std::launch::async, [path = opt.data] {
+                lower_thread_priority();  // let the fit have the cores; hash in their idle moments
+                return sha256_file(path);
+            });
         auto t0 = Clock::now();
         Tensor x, sampled_z;
         std::string source_name = opt.data;
