@@ -285,7 +285,6 @@ Tensor StyleGan2::styles(const std::string& p, const Tensor& ws, int w_index, fl
     return s;
 }
 
-// One SynthesisLayer on x [N, I, H, W]: modulated 3x3 conv (up 1 or 2) with its full epilogue.
 Fp16Mode StyleGan2::block_fp16(int res, int n, const SynthesisOptions& opt) const {
     const StyleGan2Config& cf = config_;
     if (opt.force_fp32 || !backend_.fp16_blocks || cf.num_fp16_res <= 0 || cf.architecture == "resnet")
@@ -298,6 +297,7 @@ Fp16Mode StyleGan2::block_fp16(int res, int n, const SynthesisOptions& opt) cons
     return n == 1 ? Fp16Mode::Fused : Fp16Mode::NonFused;  // eval mode: fused only for one sample
 }
 
+// One SynthesisLayer on x [N, I, H, W]: modulated 3x3 conv (up 1 or 2) with its full epilogue.
 Tensor StyleGan2::layer(const std::string& p, const Tensor& x, const Tensor& ws, int w_index, int up, float gain,
                         const SynthesisOptions& opt, const Tensor& noise, Fp16Mode fp16, const TapSink* taps) const {
     const StyleGan2Config& cf = config_;

@@ -27,6 +27,7 @@ public:
     // The network runs on `backend` (CPU, the emulated CUDA kernels, or a CUDA device).
     static Generator load(const std::string& path, const NetBackend& backend = cpu_backend());
     Device device() const { return sg2_ ? sg2_->backend().device : fg_->backend().device; }
+    Stream stream() const { return sg2_ ? sg2_->backend().stream : fg_->backend().stream; }
 
     GeneratorKind kind() const { return kind_; }
     bool has_w() const { return kind_ == GeneratorKind::StyleGan2; }

@@ -49,7 +49,7 @@ SampledFeatures sample_features(const Generator& g, const std::string& layer, st
     if (layer == "z") {
         Tensor x = Tensor::empty({n, zd}, DType::F32);  // [N, z_dim]
         for (std::int64_t i = 0; i < n * zd; ++i) x.data<float>()[i] = static_cast<float>(out.z.data<double>()[i]);
-        out.x = g.device().is_cpu() ? std::move(x) : x.to(g.device());
+        out.x = g.device().is_cpu() ? std::move(x) : x.to(g.device(), g.stream());
         return out;
     }
     std::int64_t d = -1;
@@ -61,11 +61,11 @@ SampledFeatures sample_features(const Generator& g, const std::string& layer, st
         const std::int64_t b = value.dim(0);
         if (d < 0) {
             d = value.numel() / b;
-            out.x = Tensor::empty({n, d}, DType::F32, value.device());  // [N, d]
+            out.x = Tensor::empty({n, d}, DType::F32, value.device(), g.stream());  // [N, d]
         }
         LF_ASSERT(value.numel() == b * d && value.dtype() == DType::F32 && value.device() == out.x.device());
         copy_bytes(out.x.data<float>() + row * d, out.x.device(), value.data<float>(), value.device(),
-                   value.nbytes(), nullptr);
+                   value.nbytes(), g.stream());  // ordered after the forward pass that wrote the tap
     };
     const bool needs_synthesis = g.kind() == GeneratorKind::FastGan || layer != "w";
     Progress bar("sample " + layer, n, progress);
