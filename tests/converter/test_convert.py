@@ -6,7 +6,8 @@
 #             layout, determinism, and truncated / inconsistent / mismatched inputs.
 #   crafted:  inputs built here without torch (tests/converter/torch_writer.py): malicious pickles,
 #             FastGAN checkpoints with missing keys / wrong shapes / g_ema / legacy container /
-#             'module.' prefix, a conditional resnet StyleGAN2 pickle with EasyDict kwargs.
+#             'module.' prefix, a conditional resnet StyleGAN2 pickle with EasyDict kwargs,
+#             TensorFlow-era (G, D, Gs) pickles of dnnlib.tflib.network.Network objects.
 # Usage: test_convert.py [fixtures|crafted]... (default: both). Exit code 77 = skipped (ctest
 # SKIP_RETURN_CODE) when NumPy or, for 'fixtures', the fixtures folder is missing.
 import hashlib
@@ -539,8 +540,10 @@ class MaliciousInputs(ConvertTestCase):
         payload = W.dumps((W.Call(W.Global("dnnlib.tflib.network", "Network"), ()),), protocol=4)
         src = self.write("tf.pkl", payload)
         out = self.path("o.safetensors")
-        self.assert_error(run_convert("stylegan2", src, out), "dnnlib.tflib.network.Network", "TensorFlow",
-                          out=out)
+        self.assert_error(run_convert("stylegan2", src, out), "TensorFlow", "tuple of 1", out=out)
+        payload = W.dumps((W.Call(W.Global("dnnlib.tflib.tfutil", "run"), ()),), protocol=4)
+        self.assert_error(run_convert("stylegan2", self.write("tf2.pkl", payload), out),
+                          "dnnlib.tflib.tfutil.run", "TensorFlow-era", out=out)
 
 
 # A conditional resnet StyleGAN2 generator written out by hand from training/networks.py:
@@ -655,6 +658,159 @@ class CraftedStyleGAN2(ConvertTestCase):
         self.assert_error(run_convert("stylegan2", src, out), "mapping.embed.weight", "[16, 5]", out=out)
 
 
+# ---------------------------------------------------------------------------------------------------
+# TensorFlow-era StyleGAN2 pickles, written here as the TF code pickles them: (G, D, Gs) of
+# dnnlib.tflib.network.Network objects (NEWOBJ + BUILD of their state: version, static_kwargs,
+# components, variables as NumPy arrays, build_module_src). The variables are the inverse of
+# legacy.py's conversion, written out independently of tools/lfconvert/stylegan2_tf.py.
+# ---------------------------------------------------------------------------------------------------
+
+def fake_tf_module():
+    """A module 'dnnlib.tflib.network' with a Network class whose pickle is the TF one."""
+    import types
+    mod = types.ModuleType("dnnlib.tflib.network")
+
+    class Network:
+        def __init__(self, name, static_kwargs, components, variables, src="raise SystemExit('executed')"):
+            self.state = {"version": 4, "name": name, "static_kwargs": static_kwargs,
+                          "components": components, "build_module_src": src,
+                          "build_func_name": "G_main", "variables": variables}
+
+        def __getstate__(self):
+            return self.state
+
+    Network.__module__ = "dnnlib.tflib.network"
+    Network.__qualname__ = "Network"
+    mod.Network = Network
+    for name in ("dnnlib", "dnnlib.tflib"):
+        sys.modules.setdefault(name, types.ModuleType(name))
+    sys.modules["dnnlib.tflib.network"] = mod
+    return Network
+
+
+def tf_variables_from_pt(pt, res, arch):
+    """Inverse of legacy.convert_tf_generator: PyTorch G_ema arrays -> TF (mapping, synthesis, top)."""
+    mapping, synthesis = [], []
+    for name, a in pt.items():
+        if name.startswith("mapping.fc"):
+            i, leaf = name.split(".")[1][2:], name.split(".")[2]
+            mapping.append((f"Dense{i}/{leaf}", a.T.copy() if leaf == "weight" else a))
+        elif name.startswith("mapping.embed."):
+            leaf = name.split(".")[2]
+            mapping.append((f"LabelEmbed/{leaf}", a.T.copy() if leaf == "weight" else a))
+    log2 = res.bit_length() - 1
+    for r in [2 ** i for i in range(2, log2 + 1)]:
+        p, rr = f"synthesis.b{r}", f"{r}x{r}"
+        if r == 4:
+            synthesis.append((f"{rr}/Const/const", pt[p + ".const"][None]))
+        layers = [("conv1", "Conv")] if r == 4 else [("conv0", "Conv0_up"), ("conv1", "Conv1")]
+        if r == res or arch == "skip":
+            layers.append(("torgb", "ToRGB"))
+        for pt_layer, tf_layer in layers:
+            q = f"{p}.{pt_layer}"
+            w = pt[q + ".weight"].transpose(2, 3, 1, 0)  # OIHW -> HWIO
+            if tf_layer == "Conv0_up":
+                w = w[::-1, ::-1]
+            synthesis += [(f"{rr}/{tf_layer}/weight", w.copy()), (f"{rr}/{tf_layer}/bias", pt[q + ".bias"]),
+                          (f"{rr}/{tf_layer}/mod_weight", pt[q + ".affine.weight"].T.copy()),
+                          (f"{rr}/{tf_layer}/mod_bias", pt[q + ".affine.bias"] - 1)]
+            if tf_layer != "ToRGB":
+                synthesis.append((f"{rr}/{tf_layer}/noise_strength", pt[q + ".noise_strength"]))
+    for r in [2 ** i for i in range(2, log2 + 1)]:  # noise0 (b4), then conv0/conv1 of each block
+        l2 = r.bit_length() - 1
+        if r == 4:
+            synthesis.append(("noise0", pt["synthesis.b4.conv1.noise_const"][None, None]))
+        else:
+            synthesis.append((f"noise{2 * l2 - 5}", pt[f"synthesis.b{r}.conv0.noise_const"][None, None]))
+            synthesis.append((f"noise{2 * l2 - 4}", pt[f"synthesis.b{r}.conv1.noise_const"][None, None]))
+    top = [("dlatent_avg", pt["mapping.w_avg"]), ("lod", np.float32(0.0))]
+    return mapping, synthesis, top
+
+
+class TensorFlowStyleGAN2(ConvertTestCase):
+    RES = 16
+    STATIC = {"latent_size": 12, "dlatent_size": 10, "resolution": 16, "num_channels": 3, "mapping_layers": 2,
+              "fmap_base": 64, "fmap_max": 16, "truncation_psi": 0.5, "structure": "auto"}
+
+    def setUp(self):
+        super().setUp()
+        sys.path.insert(0, os.path.join(REPO, "tools"))
+        from lfconvert import stylegan2 as sg2
+        sys.path.pop(0)
+        init = {"z_dim": 12, "c_dim": 0, "w_dim": 10, "img_resolution": 16, "img_channels": 3,
+                "mapping_kwargs": {"num_layers": 2}, "synthesis_kwargs": {"channel_base": 128, "channel_max": 16}}
+        self.expected = sg2.expected_shapes(sg2.resolve_config(init))
+        rng = np.random.default_rng(5)
+        f = np.outer([1, 3, 3, 1], [1, 3, 3, 1]).astype(np.float32) / 64
+        self.pt = {k: (f.copy() if k.endswith("resample_filter") else
+                       rng.standard_normal(shape).astype(np.float32)) for k, shape in self.expected.items()}
+        for k in self.pt:  # affine biases 1 + j/1024: mod_bias = b - 1 and back are exact in float32
+            if k.endswith("affine.bias"):
+                self.pt[k] = (1 + np.round(self.pt[k] * 1024) / 1024).astype(np.float32)
+        self.Network = fake_tf_module()
+
+    def tearDown(self):
+        for name in ("dnnlib.tflib.network", "dnnlib.tflib", "dnnlib"):
+            sys.modules.pop(name, None)
+        super().tearDown()
+
+    def tf_pickle(self, static=None, drop=(), version=4, protocol=3):
+        N = self.Network
+        mapping, synthesis, top = tf_variables_from_pt(self.pt, self.RES, "skip")
+        synthesis = [(n, v) for n, v in synthesis if n not in drop]
+        static = dict(self.STATIC if static is None else static)
+        G = N("G", static, {"mapping": N("G_mapping", {}, {}, mapping),
+                            "synthesis": N("G_synthesis", {}, {}, synthesis)}, top)
+        G.state["version"] = version
+        D = N("D", {"resolution": 16}, {}, [("Conv/weight", np.zeros((3, 3, 3, 4), np.float32))])
+        return pickle.dumps((G, D, G), protocol=protocol)
+
+    def test_converts_as_legacy_py(self):
+        for protocol in (2, 3, 4):
+            with self.subTest(protocol=protocol):
+                src = self.write("tf.pkl", self.tf_pickle(protocol=protocol))
+                out = self.path("g.safetensors")
+                self.assert_ok(run_convert("stylegan2", src, out))
+                tensors, meta, *_ = read_safetensors(out)
+                self.assertEqual(sorted(tensors), sorted(self.pt))
+                for k, a in self.pt.items():
+                    self.assertEqual(tensors[k].shape, a.shape, k)
+                    np.testing.assert_array_equal(tensors[k], a, err_msg=k)
+                cfg = json.loads(meta["config"])
+                self.assertEqual(cfg["synthesis_kwargs"]["channel_base"], 128)  # fmap_base * 2
+                self.assertEqual(cfg["mapping_kwargs"]["num_layers"], 2)
+                self.assertIsNone(cfg["synthesis_kwargs"]["conv_clamp"])
+                self.assertEqual(cfg["synthesis_kwargs"]["num_fp16_res"], 0)
+                self.assertEqual(meta["num_ws"], "6")  # 2 log2(16) - 2
+                self.assertEqual(meta["tensorflow_pickle_version"], "4")
+                self.assertEqual(len(meta["source_sha256"]), 64)
+        self.assertFalse(os.path.exists(self.path("executed")))
+
+    def test_net_g_and_single_network(self):
+        src = self.write("tf.pkl", self.tf_pickle())
+        self.assert_ok(run_convert("stylegan2", src, self.path("g.safetensors"), "--net", "G"))
+        N = self.Network
+        mapping, synthesis, top = tf_variables_from_pt(self.pt, self.RES, "skip")
+        G = N("Gs", dict(self.STATIC), {"mapping": N("m", {}, {}, mapping), "synthesis": N("s", {}, {}, synthesis)},
+              top)
+        one = self.write("gs.pkl", pickle.dumps(G, protocol=3))
+        self.assert_ok(run_convert("stylegan2", one, self.path("gs.safetensors")))
+        self.assert_error(run_convert("stylegan2", one, self.path("x.safetensors"), "--net", "G"),
+                          "single TensorFlow network", out=self.path("x.safetensors"))
+
+    def test_errors(self):
+        out = self.path("o.safetensors")
+        cases = [
+            (self.tf_pickle(drop=("16x16/Conv1/mod_weight",)), ("synthesis/16x16/Conv1/mod_weight", "missing")),
+            (self.tf_pickle(static=dict(self.STATIC, fmap_max=32)), ("has shape",)),
+            (self.tf_pickle(static=dict(self.STATIC, spectral_norm=True)), ("unknown TensorFlow", "spectral_norm")),
+            (self.tf_pickle(version=3), ("version 3",)),
+        ]
+        for data, needles in cases:
+            with self.subTest(needles=needles):
+                self.assert_error(run_convert("stylegan2", self.write("bad.pkl", data), out), *needles, out=out)
+
+
 class FindPython(unittest.TestCase):
     def test_prints_numpy_interpreter(self):
         p = subprocess.run(["bash", os.path.join(REPO, "tools", "find_python.sh")], capture_output=True,
@@ -665,7 +821,7 @@ class FindPython(unittest.TestCase):
 
 
 GROUPS = {"fixtures": [FixtureConversions], "crafted": [CraftedFastGAN, MaliciousInputs, CraftedStyleGAN2,
-                                                         FindPython]}
+                                                         TensorFlowStyleGAN2, FindPython]}
 
 
 def main(argv):

@@ -24,7 +24,8 @@ def build_parser():
                     "(NumPy only; never executes code embedded in the input).")
     p.add_argument("--version", action="version", version=f"convert.py {VERSION}")
     sub = p.add_subparsers(dest="command", required=True, metavar="{stylegan2,fastgan,inception}")
-    s = sub.add_parser("stylegan2", help="stylegan2-ada-pytorch network pickle (.pkl)")
+    s = sub.add_parser("stylegan2",
+                       help="stylegan2-ada-pytorch network pickle, or a TensorFlow-era StyleGAN2 one (.pkl)")
     s.add_argument("input")
     s.add_argument("output")
     s.add_argument("--net", choices=["G_ema", "G"], default="G_ema",

@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from . import ConvertError
+from . import stylegan2_tf
 from . import torchfile as tf
 
 
@@ -48,6 +49,7 @@ PICKLE_GLOBALS.update({
     ("dnnlib.util", "EasyDict"): tf.EasyDict,
     ("dnnlib", "EasyDict"): tf.EasyDict,
 })
+PICKLE_GLOBALS.update(stylegan2_tf.PICKLE_GLOBALS)  # TensorFlow-era pickles (stylegan2_tf.py)
 
 
 def load_pickle(path):
@@ -125,7 +127,11 @@ def generator_config(G):
         if k in init:
             raise ConvertError(f"Generator init arg {k} given twice")
         init[k] = v
-    # The stylegan3 repository's networks_stylegan2.Generator (same modules and state_dict names)
+    return init, resolve_config(init)
+
+
+def resolve_config(init):
+    """The fully resolved config (every default filled in) of Generator init kwargs."""    # The stylegan3 repository's networks_stylegan2.Generator (same modules and state_dict names)
     # takes the synthesis kwargs flat: Generator(z_dim, ..., mapping_kwargs={}, **synthesis_kwargs).
     flat = {k: init[k] for k in init if k not in GENERATOR_ARGS and k in SYNTHESIS_DEFAULTS}
     unknown = sorted(set(init) - set(GENERATOR_ARGS) - set(flat))
@@ -159,7 +165,7 @@ def generator_config(G):
     if s["architecture"] not in ("orig", "skip", "resnet"):
         raise ConvertError(f"unknown synthesis architecture {s['architecture']!r}")
     res["mapping_kwargs"], res["synthesis_kwargs"] = m, s
-    return init, res
+    return res
 
 
 def _filter_shape(f):
@@ -256,6 +262,8 @@ def convert(path, net="G_ema"):
     """Returns (tensors: dict name -> ndarray, metadata: dict str -> str)."""
     name = path.rsplit("/", 1)[-1]
     top = load_pickle(path)
+    if stylegan2_tf.is_tf_pickle(top):
+        return convert_tf(top, name, net)
     if isinstance(top, PersistentObject):
         G = top  # a bare pickled Generator
         if net != "G_ema":
@@ -288,6 +296,17 @@ def convert(path, net="G_ema"):
         "source_module_sha256": G.module_src_sha256,
     }
     return tensors, meta
+
+
+def convert_tf(top, name, net):
+    """A TensorFlow-era pickle, converted as stylegan2-ada-pytorch's legacy.py does."""
+    G = stylegan2_tf.pick_network(top, net, name)
+    init = stylegan2_tf.generator_init_kwargs(G, name)
+    cfg = resolve_config(init)
+    expected = expected_shapes(cfg)
+    params = stylegan2_tf.collect_params(G, name)
+    tensors = stylegan2_tf.generator_tensors(params, expected, cfg, name)
+    return tensors, stylegan2_tf.tf_metadata(init, cfg, net, G.state["version"], _json_default)
 
 
 def _json_default(o):

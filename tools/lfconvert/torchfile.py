@@ -345,8 +345,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         if obj is None:
             hint = ""
             if module.startswith("dnnlib.tflib"):
-                hint = (" (a TensorFlow-era StyleGAN pickle; not supported, convert it with "
-                        "stylegan2-ada-pytorch's legacy.py first)")
+                hint = " (a TensorFlow-era StyleGAN pickle: convert it with `convert.py stylegan2`)"
             raise ConvertError(f"{self._what}: refusing to load global {module}.{name}: not on the "
                                f"converter's allow-list{hint}")
         return obj
