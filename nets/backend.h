@@ -30,6 +30,10 @@ struct NetBackend {
     bool fp16_blocks = false;
     void (*fully_connected)(const FullyConnectedParams&, Stream) = nullptr;
     void (*modulated_conv2d)(const ModulatedConv2dParams&, Stream) = nullptr;
+    // The tensor-core variant (TF32 wmma; up=2 and k=1 fall back to the FP32 kernels), used for the
+    // fp16 blocks: their half operands are exact in TF32, so it computes what fp16 tensor cores do.
+    // nullptr on the CPU.
+    void (*modulated_conv2d_tensor_cores)(const ModulatedConv2dParams&, Stream) = nullptr;
     void (*upfirdn2d)(const Upfirdn2dParams&, Stream) = nullptr;
     void (*torgb)(const ToRgbParams&, Stream) = nullptr;
     void (*normalize_2nd_moment)(const Normalize2ndMomentParams&, Stream) = nullptr;

@@ -23,6 +23,7 @@ NetBackend cuda_backend(int device_index, Stream stream) {
     t.fp16_blocks = true;
     t.fully_connected = &cuda::fully_connected;
     t.modulated_conv2d = &cuda::modulated_conv2d;
+    t.modulated_conv2d_tensor_cores = &cuda::modulated_conv2d_wmma;  // the build targets sm_80+
     t.upfirdn2d = &cuda::upfirdn2d;
     t.torgb = &cuda::torgb;
     t.normalize_2nd_moment = &cuda::normalize_2nd_moment;

@@ -15,6 +15,7 @@ const NetBackend& emulated_backend() {
         t.fp16_blocks = true;
         t.fully_connected = &emu::fully_connected;
         t.modulated_conv2d = &emu::modulated_conv2d;
+        t.modulated_conv2d_tensor_cores = &emu::modulated_conv2d_wmma;
         t.upfirdn2d = &emu::upfirdn2d;
         t.torgb = &emu::torgb;
         t.normalize_2nd_moment = &emu::normalize_2nd_moment;

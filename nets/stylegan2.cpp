@@ -337,7 +337,10 @@ Tensor StyleGan2::layer(const std::string& p, const Tensor& x, const Tensor& ws,
     }
     Tensor y = Tensor::empty({n, cout, ho, ho}, DType::F32, be.device, be.stream);  // [N, O, Ho, Wo]
     mp.y = y.data<float>();
-    be.modulated_conv2d(mp, be.stream);
+    // fp16 blocks on the tensor cores (their half operands are exact in TF32); fp32 blocks keep the
+    // FP32 kernels, as the official code computes them with TF32 off.
+    (fp16 != Fp16Mode::Off && be.modulated_conv2d_tensor_cores ? be.modulated_conv2d_tensor_cores
+                                                                : be.modulated_conv2d)(mp, be.stream);
     return y;
 }
 
