@@ -6,9 +6,9 @@
 // honoured. The blocks from fp16_resolution = max(2^(log2(R) + 1 - num_fp16_res), 8) up compute with
 // the official fp16 numerics on the CUDA kernels (kernels/ops/fp16_mode.h: the non-fused form for
 // N > 1, the fused one for N = 1, as eval mode; their 3x3 convs on the tensor cores), unless
-// SynthesisOptions::force_fp32; the CPU backend
-// computes float32 throughout (the official force_fp32=True). The resnet architecture always
-// computes float32 (its skip path's fp16 rounding is not modelled).
+// SynthesisOptions::force_fp32; the CPU backend computes float32 throughout (the official
+// force_fp32=True). The resnet architecture always computes float32 (its skip path's fp16 rounding
+// is not modelled).
 #pragma once
 
 #include <cstdint>
