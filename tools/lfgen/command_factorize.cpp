@@ -6,6 +6,7 @@
 // stderr; --json prints the result summary (with timings) on stdout. With -m on a CUDA device the
 // generator runs there, and the sampled activations are reduced and factorized without leaving it.
 #if defined(__linux__)
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -75,10 +76,14 @@ double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Lowest scheduling priority for the calling thread (Linux: nice is per thread).
+// Lowest scheduling priority for the calling thread: SCHED_IDLE (it runs when a core is otherwise
+// idle), else nice 19 (Linux: both are per thread).
 void lower_thread_priority() {
 #if defined(__linux__)
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
+    sched_param sp{};
+    sp.sched_priority = 0;
+    if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
 #endif
 }
 
