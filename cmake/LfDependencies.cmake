@@ -26,6 +26,9 @@ add_library(lf_gd INTERFACE)
 target_include_directories(lf_gd SYSTEM INTERFACE ${LF_GD_INCLUDE_DIR})
 target_link_libraries(lf_gd INTERFACE ${LF_GD_LIBRARY})
 
+# libxxhash (XXH3-128 fingerprints of sample files in directions metadata)
+pkg_check_modules(LF_XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+
 if(LF_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -11,6 +11,12 @@
 #include <immintrin.h>
 #endif
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
 #include "kernels/core/error.h"
 #include "weights/safetensors.h"
 
@@ -195,6 +201,40 @@ std::string sha256_file(const std::string& path) {
     char hex[65];
     for (int i = 0; i < 8; ++i) std::snprintf(hex + 8 * i, 9, "%08x", h[i]);
     return std::string(hex, 64);
+}
+
+std::string file_fingerprint(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    LF_CHECK(fd >= 0, path, ": cannot open for fingerprinting");
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        fail(path, ": cannot stat for fingerprinting");
+    }
+    const std::size_t size = static_cast<std::size_t>(st.st_size);
+    XXH128_hash_t h;
+    if (size == 0) {
+        h = XXH3_128bits(nullptr, 0);
+    } else {
+        void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            ::close(fd);
+            fail(path, ": cannot map for fingerprinting");
+        }
+        ::madvise(p, size, MADV_SEQUENTIAL);
+        h = XXH3_128bits(p, size);
+        ::munmap(p, size);
+    }
+    ::close(fd);
+    XXH128_canonical_t c;
+    XXH128_canonicalFromHash(&c, h);
+    std::string out = "xxh3-128:";
+    char hex[3];
+    for (unsigned char b : c.digest) {
+        std::snprintf(hex, sizeof hex, "%02x", b);
+        out += hex;
+    }
+    return out;
 }
 
 }  // namespace lf

@@ -12,6 +12,7 @@ packages=(
   libstb-dev                              # PNG/JPEG read, PNG write
   libgd-dev                               # animated GIF sweeps
   libzip-dev                              # .npz archives (FID statistics)
+  libxxhash-dev                           # XXH3 fingerprints of sample files (directions metadata)
   nlohmann-json3-dev libcli11-dev         # JSON, command line
   libgtest-dev libgmock-dev libbenchmark-dev  # tests, benchmarks
   libboost-context-dev                    # fibers for the SIMT emulation

@@ -206,6 +206,12 @@ TEST(DirectionsFile, Sha256AndRoundTrip) {
     const std::string txt = (dir / "abc.txt").string();
     std::ofstream(txt, std::ios::binary) << "abc";
     EXPECT_EQ(sha256_file(txt), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // The values `xxhsum -H2` (Debian xxhash 0.8.1) prints for "abc" and for an empty file.
+    EXPECT_EQ(file_fingerprint(txt), "xxh3-128:06b05ab6733a618578af5f94892f3950");
+    const std::string empty = (dir / "empty.bin").string();
+    std::ofstream(empty, std::ios::binary).flush();
+    EXPECT_EQ(file_fingerprint(empty), "xxh3-128:99aa06d3014798d86001c324468d497f");
+    EXPECT_THROW(file_fingerprint((dir / "missing.npy").string()), Error);
     DirectionsFile f;
     f.tensors.emplace_back("directions", tensor_f32({1, 0, 0, 0, 1, 0}, {2, 3}));
     f.tensors.emplace_back("scales", tensor_f32({2, 1}, {2}));

@@ -201,12 +201,12 @@ void run_factorize(const FactorizeOptions& opt) {
     } else {
         LF_CHECK(opt.data.empty() != opt.model.empty(), "--method ", opt.method,
                  " needs exactly one sample source: --data X.npy, or -m MODEL to sample the generator");
-        // The source hash (a full read of the file) runs beside the load and the fit.
+        // The source fingerprint (a full read of the file) runs beside the load and the fit.
         std::future<std::string> data_hash;
         if (!opt.data.empty())
             data_hash = std::async(std::launch::async, [path = opt.data] {
                 lower_thread_priority();  // let the fit have the cores; hash in their idle moments
-                return sha256_file(path);
+                return file_fingerprint(path);
             });
         auto t0 = Clock::now();
         Tensor x, sampled_z;
@@ -373,7 +373,7 @@ void run_factorize(const FactorizeOptions& opt) {
             out.tensors.emplace_back("latent_directions", tensor_f32(lat, {k, z_dim}));
             if (!sampled) {
                 md["latents"] = opt.latents;
-                md["latents_source"] = sha256_file(opt.latents);
+                md["latents_source"] = file_fingerprint(opt.latents);
             }
             fit_s += seconds_since(t0);
         }
