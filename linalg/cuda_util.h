@@ -6,7 +6,6 @@
 #include <cuda_runtime.h>
 #include <cusolverDn.h>
 
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -101,15 +100,6 @@ void for_each_device_batch(const RowSource& x, std::int64_t batch_rows, bool che
         staging.upload(block, static_cast<std::size_t>(count * x.cols()));
         body(r0, count, static_cast<const float*>(staging.get()));
     });
-}
-
-// Device-resident rows are not checked row by row on the host; their float64 column sums are
-// (a NaN or Inf anywhere in column j makes colsum[j] non-finite). Throws lf::Error naming the column.
-inline void check_finite_column_sums(const RowSource& x, const std::vector<double>& colsum) {
-    if (!x.device().is_cuda()) return;
-    for (std::size_t j = 0; j < colsum.size(); ++j)
-        LF_CHECK(std::isfinite(colsum[j]), x.name(), ": non-finite value (NaN or Inf) in column ", j,
-                 "; remove or impute NaN/Inf samples before factorizing");
 }
 
 // Reads cuSOLVER's devInfo and throws lf::Error naming the routine when it is not 0.

@@ -55,6 +55,21 @@ void for_each_batch_f64(const RowSource& x, std::int64_t batch_rows, bool check_
     }
 }
 
+bool finiteness_from_sums(const RowSource& x) {
+    return x.device().is_cuda() || x.view_f32(0) != nullptr;
+}
+
+void check_finite_sums(const RowSource& x, std::int64_t batch_rows, const std::vector<double>& colsum) {
+    std::size_t bad = 0;
+    while (bad < colsum.size() && std::isfinite(colsum[bad])) ++bad;
+    if (bad == colsum.size()) return;
+    if (!x.device().is_cuda()) {  // name the first bad value (throws)
+        for_each_batch_f32(x, batch_rows, true, [](std::int64_t, std::int64_t, const float*) {});
+    }
+    fail(x.name(), ": non-finite value (NaN or Inf) in column ", bad,
+         "; remove or impute NaN/Inf samples before factorizing");
+}
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define LF_LINALG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else

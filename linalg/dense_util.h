@@ -22,6 +22,15 @@ void for_each_batch_f64(
     const RowSource& x, std::int64_t batch_rows, bool check_finite,
     const std::function<void(std::int64_t row0, std::int64_t count, const double* block)>& body);
 
+// A pass that adds every value into float64 column sums can tell from them whether the rows are
+// finite (a NaN or Inf makes its column's sum non-finite; float32 values cannot overflow it) instead
+// of scanning every batch before use. True for rows stored as float32 (host views) or on a device;
+// rows converted from float64 are checked before rounding (a finite double can round to inf).
+bool finiteness_from_sums(const RowSource& x);
+// After such a pass: throws lf::Error when a column sum is non-finite, naming the first bad value
+// (host rows are scanned for it) or, for rows on a device, its column.
+void check_finite_sums(const RowSource& x, std::int64_t batch_rows, const std::vector<double>& colsum);
+
 // Orthonormalizes the columns of a [m, n] row-major (m >= n) in place: CholeskyQR2 (dsyrk + dpotrf
 // + dtrsm, twice) when the block's condition number is below ~1e7, else Householder QR (dgeqrf +
 // dorgqr). Returns true when CholeskyQR2 was used. Throws lf::Error on LAPACK failure.

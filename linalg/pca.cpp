@@ -69,8 +69,9 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
         }
         std::optional<detail::BlasThreadsScope> single;
         if (threads > 1) single.emplace(1);
+        const bool finite_from_sums = detail::finiteness_from_sums(x);  // (dense_util.h)
         detail::for_each_batch_f32(
-            x, batch_rows, true, [&](std::int64_t, std::int64_t count, const float* block) {
+            x, batch_rows, !finite_from_sums, [&](std::int64_t, std::int64_t count, const float* block) {
                 const std::int64_t subs = (count + kSub - 1) / kSub;
                 detail::parallel_run(static_cast<int>(std::min<std::int64_t>(threads, subs)), [&](int t) {
                     Local& l = local[t];
@@ -99,6 +100,7 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows) {
                 for (std::int64_t i = 0; i < d; ++i)
                     for (std::int64_t j = i; j < d; ++j) scatter[i * d + j] += l.acc[i * d + j];
         }
+        if (finite_from_sums) detail::check_finite_sums(x, batch_rows, colsum);
     } else {
         std::vector<double> shifted;
         detail::for_each_batch_f64(
@@ -210,10 +212,7 @@ ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& i
     static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
     const auto t_start = std::chrono::steady_clock::now();
     double busy[2] = {0, 0};
-    // float32 rows stored as such: their finiteness follows from the float64 moments (a NaN or Inf
-    // makes its column sum non-finite), checked after the pass instead of a serial scan per batch;
-    // the scan runs only to name the first bad value. Other rows are checked before rounding.
-    const bool finite_from_moments = in.want_moments && x.view_f32(0) != nullptr;
+    const bool finite_from_moments = in.want_moments && finiteness_from_sums(x);  // (dense_util.h)
     for_each_batch_f32(
         x, in.batch_rows, in.want_moments && !finite_from_moments,
         [&](std::int64_t, std::int64_t count, const float* block) {
@@ -279,14 +278,7 @@ ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& i
             sums.sumsq += lc.sumsq;
         }
     }
-    if (finite_from_moments) {
-        bool finite = std::isfinite(sums.sumsq);
-        for (std::int64_t j = 0; finite && j < d; ++j) finite = std::isfinite(sums.colsum[j]);
-        if (!finite) {
-            for_each_batch_f32(x, in.batch_rows, true, [](std::int64_t, std::int64_t, const float*) {});
-            fail(x.name(), ": non-finite moments; remove or impute NaN/Inf samples before factorizing");
-        }
-    }
+    if (finite_from_moments) check_finite_sums(x, in.batch_rows, sums.colsum);
     return sums;
 }
 

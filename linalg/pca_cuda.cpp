@@ -72,7 +72,8 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     x.read(0, 1, shift.data());
     shift_d.upload(shift.data(), d);
     const int di = static_cast<int>(d);
-    detail::for_each_device_batch(x, batch_rows, true, batch,
+    const bool finite_from_sums = detail::finiteness_from_sums(x);  // (dense_util.h)
+    detail::for_each_device_batch(x, batch_rows, !finite_from_sums, batch,
                                   [&](std::int64_t, std::int64_t count, const float* block) {
                                       shift_rows(block, count, d, shift_d.get(), shifted.get(), colsum.get(),
                                                  stream);
@@ -84,7 +85,7 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     std::vector<double> scatter(static_cast<std::size_t>(d * d)), sums(d);
     c64.download(scatter.data(), scatter.size());
     colsum.download(sums.data(), d);
-    detail::check_finite_column_sums(x, sums);
+    if (finite_from_sums) detail::check_finite_sums(x, batch_rows, sums);
     // Column-major lower == row-major upper: scatter_stats_from_sums mirrors it and removes n m m^T.
     return detail::scatter_stats_from_sums(n, shift, sums, std::move(scatter));
 }
@@ -128,8 +129,9 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
         colsumsq.zero();
     }
     const float one = 1.0f, zero = 0.0f;
+    const bool finite_from_sums = in.want_moments && detail::finiteness_from_sums(x);  // (dense_util.h)
     detail::for_each_device_batch(
-        x, in.batch_rows, in.want_moments, batch, [&](std::int64_t, std::int64_t count, const float* block) {
+        x, in.batch_rows, in.want_moments && !finite_from_sums, batch, [&](std::int64_t, std::int64_t count, const float* block) {
             const int rows = static_cast<int>(count);
             if (dm) {
                 ColumnMomentsParams mp;
@@ -177,7 +179,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
     if (dm) {
         sums.colsum.resize(dm);
         colsum.download(sums.colsum.data(), dm);
-        detail::check_finite_column_sums(x, sums.colsum);
+        if (finite_from_sums) detail::check_finite_sums(x, in.batch_rows, sums.colsum);
         std::vector<double> sq(dm);
         colsumsq.download(sq.data(), dm);
         for (double v : sq) sums.sumsq += v;

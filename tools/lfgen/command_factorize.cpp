@@ -5,13 +5,6 @@
 // by their stdev, no intercept, rows normalized) and stored as latent_directions. Progress goes to
 // stderr; --json prints the result summary (with timings) on stdout. With -m on a CUDA device the
 // generator runs there, and the sampled activations are reduced and factorized without leaving it.
-#if defined(__linux__)
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -74,17 +67,6 @@ struct FactorizeOptions {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// Lowest scheduling priority for the calling thread: SCHED_IDLE (it runs when a core is otherwise
-// idle), else nice 19 (Linux: both are per thread).
-void lower_thread_priority() {
-#if defined(__linux__)
-    sched_param sp{};
-    sp.sched_priority = 0;
-    if (sched_setscheduler(0, SCHED_IDLE, &sp) != 0)
-        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
-#endif
 }
 
 std::string fmt(double v) {
@@ -202,12 +184,9 @@ void run_factorize(const FactorizeOptions& opt) {
         LF_CHECK(opt.data.empty() != opt.model.empty(), "--method ", opt.method,
                  " needs exactly one sample source: --data X.npy, or -m MODEL to sample the generator");
         // The source fingerprint (a full read of the file) runs beside the load and the fit.
-        std::future<std::string> data_hash;
+        std::future<std::string> data_fingerprint;
         if (!opt.data.empty())
-            data_hash = std::async(std::launch::async, [path = opt.data] {
-                lower_thread_priority();  // let the fit have the cores; hash in their idle moments
-                return file_fingerprint(path);
-            });
+            data_fingerprint = std::async(std::launch::async, [path = opt.data] { return file_fingerprint(path); });
         auto t0 = Clock::now();
         Tensor x, sampled_z;
         std::string source_name = opt.data;
@@ -361,7 +340,7 @@ void run_factorize(const FactorizeOptions& opt) {
             stdev = r.stdev;
             mean = r.mean;
         }
-        if (data_hash.valid()) md["source"] = data_hash.get();
+        if (data_fingerprint.valid()) md["source"] = data_fingerprint.get();
         if (!opt.latents.empty() || sampled_z.numel() > 0) {
             // Feature-layer directions back to z (GANSpace's least-squares recipe).
             t0 = Clock::now();
