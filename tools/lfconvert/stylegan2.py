@@ -286,16 +286,16 @@ def convert(path, net="G_ema"):
     tensors = {}
     for key, t in refs.items():
         tensors[key] = tf.materialize(key, t)
-    meta = {
-        "architecture": "stylegan2",
-        "net": net,
-        "config": json.dumps(init, sort_keys=True, default=_json_default),
-        "config_resolved": json.dumps(cfg, sort_keys=True, default=_json_default),
-        "num_ws": str(cfg["num_ws"]),
-        "persistence_version": str(G.version),
-        "source_module_sha256": G.module_src_sha256,
-    }
-    return tensors, meta
+    return tensors, _metadata(init, cfg, net, persistence_version=str(G.version),
+                              source_module_sha256=G.module_src_sha256)
+
+
+def _metadata(init, cfg, net, **extra):
+    """The metadata of a converted generator: its init kwargs, the resolved config, num_ws, `extra`."""
+    return {"architecture": "stylegan2", "net": net,
+            "config": json.dumps(init, sort_keys=True, default=_json_default),
+            "config_resolved": json.dumps(cfg, sort_keys=True, default=_json_default),
+            "num_ws": str(cfg["num_ws"]), **extra}
 
 
 def convert_tf(top, name, net):
@@ -306,7 +306,7 @@ def convert_tf(top, name, net):
     expected = expected_shapes(cfg)
     params = stylegan2_tf.collect_params(G, name)
     tensors = stylegan2_tf.generator_tensors(params, expected, cfg, name)
-    return tensors, stylegan2_tf.tf_metadata(init, cfg, net, G.state["version"], _json_default)
+    return tensors, _metadata(init, cfg, net, tensorflow_pickle_version=str(G.state["version"]))
 
 
 def _json_default(o):

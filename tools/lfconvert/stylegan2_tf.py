@@ -8,8 +8,6 @@
 # and affine weights transposed, conv weights HWIO -> OIHW, Conv0_up and Skip weights also flipped
 # spatially, the affine bias mod_bias + 1, const and noise buffers without their leading axes,
 # dlatent_avg -> mapping.w_avg, resample_filter buffers rebuilt from [1, 3, 3, 1].
-import json
-
 import numpy as np
 
 from . import ConvertError
@@ -220,17 +218,6 @@ def pick_network(top, net, what):
         raise ConvertError(f"{what}: a TensorFlow StyleGAN2 pickle holds (G, D, Gs) or one network; found a "
                            f"tuple of {len(top)}")
     return top[2] if net == "G_ema" else top[0]
-
-
-def tf_metadata(init, cfg, net, version, json_default):
-    return {
-        "architecture": "stylegan2",
-        "net": net,
-        "config": json.dumps(init, sort_keys=True, default=json_default),
-        "config_resolved": json.dumps(cfg, sort_keys=True, default=json_default),
-        "num_ws": str(cfg["num_ws"]),
-        "tensorflow_pickle_version": str(version),
-    }
 
 
 PICKLE_GLOBALS = {("dnnlib.tflib.network", "Network"): TFNetwork,
