@@ -75,7 +75,9 @@ private:
     }
     void start_workers() {
         stop_ = false;
-        for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { work(i); });
+        // Workers started by a resize must not take the last region's generation for new work.
+        const std::uint64_t current = generation_;
+        for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i, current] { work(i, current); });
     }
     void stop_workers() {
         {
@@ -86,8 +88,7 @@ private:
         for (std::thread& t : workers_) t.join();
         workers_.clear();
     }
-    void work(int index) {
-        std::uint64_t seen = 0;
+    void work(int index, std::uint64_t seen) {
         while (true) {
             const std::function<void(int)>* body = nullptr;
             {
@@ -130,8 +131,24 @@ void set_cpu_threads(int threads) {
     ThreadPool::instance().resize(threads);
 }
 
+bool in_parallel_region() {
+    return t_in_region;
+}
+
 void parallel_run(int count, const std::function<void(int)>& body) {
     ThreadPool::instance().run(std::max(1, std::min(count, cpu_threads())), body);
+}
+
+// OpenBLAS exports these (blas_thread_shutdown_ is what its fork handler calls); weak so that a
+// link against another BLAS still works.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+extern "C" int openblas_get_parallel(void) __attribute__((weak));
+
+void park_blas_threads() {
+    constexpr int kPthreadsBuild = 1;  // openblas_get_parallel(): 0 sequential, 1 pthreads, 2 OpenMP
+    if (blas_thread_shutdown_ != nullptr && openblas_get_parallel != nullptr &&
+        openblas_get_parallel() == kPthreadsBuild)
+        blas_thread_shutdown_();
 }
 
 BlasThreadsScope::BlasThreadsScope(int threads) : saved_(openblas_get_num_threads()) {
