@@ -6,13 +6,22 @@
 //   BM_FrechetDistance/<d>/<route>/<N>  the Fréchet distance of two d-dimensional statistics of N
 //                                   samples (route 0: the default, Cholesky or pivoted Cholesky;
 //                                   1: the eigen route)
-// Thread count: OPENBLAS_NUM_THREADS (the only parallelism of the CPU backend).
+//   BM_SymmetricEigenvalues/<n>/<what>  eigenvalues of a random n x n covariance-like matrix (what
+//                                   0: the two-stage solver, 1: its dense -> band stage alone,
+//                                   2: its band -> tridiagonal stage alone, 3: LAPACK dsyevd)
+// Thread count: OPENBLAS_NUM_THREADS (OpenBLAS and the lfgen thread pool).
 //   OPENBLAS_NUM_THREADS=2 build/bench/bench_inception --benchmark_filter=Frechet
 #include <benchmark/benchmark.h>
 
 #include <random>
 
+#include <lapacke.h>
+
+#include "kernels/core/cpu_threads.h"
+#include "linalg/band_reduction.h"
+#include "linalg/band_tridiagonal.h"
 #include "linalg/frechet_distance.h"
+#include "linalg/symmetric_eigenvalues.h"
 #include "nets/inception.h"
 #include "weights/safetensors.h"
 
@@ -122,6 +131,33 @@ BENCHMARK(BM_FrechetDistance)
     ->Args({2048, 0, 1000})
     ->Args({2048, 1, 1000})
     ->Args({512, 0, 768})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_SymmetricEigenvalues(benchmark::State& state) {
+    const int n = static_cast<int>(state.range(0));
+    const int what = static_cast<int>(state.range(1));
+    const GaussianStats s = random_stats(n, n + n / 2, 3);
+    const double* sigma = s.sigma.data<double>();
+    std::vector<double> a(sigma, sigma + static_cast<std::size_t>(n) * n), d(static_cast<std::size_t>(n)),
+        e(static_cast<std::size_t>(n));
+    BulgeBand reduced(n, kTwoStageBandwidth);
+    if (what == 2) symmetric_to_band(a.data(), n, n, reduced, cpu_threads());
+    for (auto _ : state) {
+        state.PauseTiming();
+        std::copy(sigma, sigma + a.size(), a.begin());
+        BulgeBand band = reduced;
+        state.ResumeTiming();
+        if (what == 0) benchmark::DoNotOptimize(symmetric_eigenvalues(a.data(), n, n));
+        if (what == 1) symmetric_to_band(a.data(), n, n, band, cpu_threads());
+        if (what == 2) band_to_tridiagonal(band, d.data(), e.data(), cpu_threads());
+        if (what == 3) LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', n, a.data(), n, d.data());
+    }
+    static const char* const kLabels[] = {"two-stage", "dense->band", "band->tridiagonal", "LAPACK dsyevd"};
+    state.SetLabel(kLabels[what]);
+}
+BENCHMARK(BM_SymmetricEigenvalues)
+    ->ArgsProduct({{1024, 2048}, {0, 1, 2, 3}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

@@ -7,14 +7,15 @@
 //               come from an orthogonally similar matrix F^T S2 F with S1 = F F^T:
 //                 Cholesky route (S1 positive definite, the usual N > d case): F = L from dpotrf;
 //                   L = sqrt(S1) U with U orthogonal, so L^T S2 L = U^T sqrt(S1) S2 sqrt(S1) U.
-//                   Cost: dpotrf + 2 DTRMM + one eigenvalues-only dsyevd_2stage.
+//                   Cost: dpotrf + DTRMM + blocked DGEMM (the lower triangle of L^T S2 L) + the
+//                   eigenvalues only, two-stage (symmetric_eigenvalues.h).
 //                 pivoted Cholesky route (S1 singular, N <= d, or numerically semidefinite: a
 //                   Cholesky pivot at the rounding level d * eps * max diag): P^T S1 P = L L^T with
 //                   dpstrf at that tolerance, L [d, r], r = rank(S1); F = P L, F^T S2 F is r x r.
-//                   Cost: dpstrf + SYMM + GEMM (d x r) + dsyevd_2stage (r x r).
+//                   Cost: dpstrf + SYMM + GEMM (d x r) + the eigenvalues of r x r.
 //                 eigen route (on request; the CUDA path's fallback, cuSOLVER has no pivoted
 //                   Cholesky): S1 = V diag(l) V^T, F = V diag(sqrt(l)) over the l above
-//                   d * eps * max(l). Cost: dsyevd with vectors + SYMM + GEMM + dsyevd_2stage.
+//                   d * eps * max(l). Cost: dsyevd with vectors + SYMM + GEMM + eigenvalues.
 //               Unlike pytorch-fid's scipy.linalg.sqrtm(S1 S2) (complex Schur) it never fails
 //               ("imaginary component") when N < d makes the covariances singular.
 // CPU: LAPACKE/OpenBLAS (frechet_distance.cpp); CUDA: cuSOLVER/cuBLAS on the device
@@ -60,6 +61,12 @@ struct FrechetResult {
 FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b,
                                const std::string& what_a = "a", const std::string& what_b = "b",
                                FrechetRoute route = FrechetRoute::Cholesky);
+
+// The same, consuming the statistics: their sigma buffers serve as the scratch (two d x d copies
+// fewer; a and b are left empty). For callers that own them outright (lfgen fid): a Tensor
+// sharing those buffers would see them overwritten.
+FrechetResult frechet_distance(GaussianStats&& a, GaussianStats&& b, const std::string& what_a = "a",
+                               const std::string& what_b = "b", FrechetRoute route = FrechetRoute::Cholesky);
 
 // The checks both routes make (valid statistics of the same d) and the terms that need no
 // factorization: |mu1 - mu2|^2 and Tr S1 + Tr S2 (the CPU and CUDA frechet_distance start here).

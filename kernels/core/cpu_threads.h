@@ -15,6 +15,9 @@ void set_cpu_threads(int threads);
 // Runs body(t) for t in [0, count) (count clamped to cpu_threads()); t = 0 on the caller.
 // Bodies must not throw.
 void parallel_run(int count, const std::function<void(int t)>& body);
+// True inside a parallel region's body, where a nested parallel_run runs its bodies one after the
+// other on the calling thread (so bodies that wait on each other must not be started there).
+bool in_parallel_region();
 // Parallel for over [0, n) in at most cpu_threads() contiguous chunks. Bodies must not throw.
 void parallel_for(std::int64_t n, const std::function<void(std::int64_t begin, std::int64_t end)>& body);
 
@@ -30,5 +33,12 @@ public:
 private:
     int saved_;
 };
+
+// OpenBLAS's idle workers (pthreads build) keep spinning on sched_yield for up to
+// 2^OPENBLAS_THREAD_TIMEOUT cycles (default 2^28, ~0.1 s) after each threaded call, so a pool
+// region started right after a threaded BLAS call shares its cores with them; regions whose
+// threads wait on each other slow down by about that much. This stops those workers (OpenBLAS
+// starts them again at its next threaded call, ~0.1 ms). No-op with other BLAS builds.
+void park_blas_threads();
 
 }  // namespace lf

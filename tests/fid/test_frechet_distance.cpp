@@ -128,6 +128,42 @@ TEST(FrechetDistance, CholeskyAndEigenRoutesAgree) {
     EXPECT_NEAR(chol.value, eig.value, 1e-11 * chol.trace_sum);
 }
 
+TEST(FrechetDistance, TwoStageOrdersMatchGeneralEigenvalues) {
+    // d >= kTwoStageMinOrder: the eigenvalues come from the two-stage solver. Full rank (Cholesky
+    // route) against dgeev of S1 S2; rank 279 of 300 (pivoted route, a 279 x 279 eigenproblem)
+    // against the eigen route (dgeev's +-1e-13 noise eigenvalues of the null space would add
+    // square roots of ~3e-7 each).
+    const GaussianStats a = gaussian_stats(random_features(600, 300, 31), "a");
+    const GaussianStats b = gaussian_stats(random_features(600, 300, 32, 0.2), "b");
+    const FrechetResult r = frechet_distance(a, b);
+    EXPECT_EQ(r.route, FrechetRoute::Cholesky);
+    EXPECT_NEAR(r.sqrt_trace, sqrt_trace_dgeev(a, b), 1e-12 * r.trace_sum);
+    const GaussianStats c = gaussian_stats(random_features(280, 300, 33), "c");
+    const GaussianStats e = gaussian_stats(random_features(280, 300, 34, 0.2), "e");
+    const FrechetResult pivoted = frechet_distance(c, e);
+    const FrechetResult eigen = frechet_distance(c, e, "c", "e", FrechetRoute::Eigen);
+    EXPECT_EQ(pivoted.route, FrechetRoute::PivotedCholesky);
+    EXPECT_EQ(pivoted.rank1, 279);
+    EXPECT_NEAR(pivoted.sqrt_trace, eigen.sqrt_trace, 1e-12 * pivoted.trace_sum);
+}
+
+TEST(FrechetDistance, ConsumingOverloadGivesTheSameBits) {
+    // Full rank (in-place Cholesky), rank-deficient (dpotrf fails on the sigma buffer itself, which
+    // must be restored before the pivoted route) and the forced eigen route.
+    for (const std::int64_t n : {500, 120})
+        for (const FrechetRoute route : {FrechetRoute::Cholesky, FrechetRoute::Eigen}) {
+            const GaussianStats a = gaussian_stats(random_features(n, 260, 41), "a");
+            const GaussianStats b = gaussian_stats(random_features(n, 260, 42, 0.1), "b");
+            const FrechetResult kept = frechet_distance(a, b, "a", "b", route);
+            GaussianStats a2{a.mu.clone(), a.sigma.clone()}, b2{b.mu.clone(), b.sigma.clone()};
+            const FrechetResult consumed = frechet_distance(std::move(a2), std::move(b2), "a", "b", route);
+            EXPECT_EQ(consumed.value, kept.value) << n;
+            EXPECT_EQ(consumed.route, kept.route) << n;
+            EXPECT_EQ(consumed.rank1, kept.rank1) << n;
+            EXPECT_EQ(a2.sigma.rank(), 0) << "the consumed statistics are left empty";
+        }
+}
+
 TEST(FrechetDistance, ShapeErrorsNameTheSource) {
     GaussianStats a = gaussian_stats(random_features(20, 6, 6), "a");
     GaussianStats bad{a.mu, Tensor::zeros({3, 4}, DType::F64)};

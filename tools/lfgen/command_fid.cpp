@@ -186,13 +186,15 @@ void run_fid(const FidOptions& opt) {
                                                             false,
 #endif
                                                             "fid");
+    const std::int64_t dims = inputs[0].stats.mu.dim(0);
     const NvtxRange range("fid/frechet");
     const auto t_fd = std::chrono::steady_clock::now();
     const FrechetResult r =
         fd_device.is_cuda()
             ? cuda::frechet_distance(inputs[0].stats, inputs[1].stats, fd_device.index, inputs[0].path,
                                      inputs[1].path)
-            : frechet_distance(inputs[0].stats, inputs[1].stats, inputs[0].path, inputs[1].path);
+            : frechet_distance(std::move(inputs[0].stats), std::move(inputs[1].stats), inputs[0].path,
+                               inputs[1].path);  // consumed: their sigmas are the scratch
     const double fd_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_fd).count();
     if (!opt.json) {
         std::cout << "FID: " << format_double(r.value) << '\n';
@@ -205,7 +207,7 @@ void run_fid(const FidOptions& opt) {
                              {"route", route_name(r.route)},
                              {"rank1", r.rank1},
                              {"clipped_eigenvalues", r.clipped},
-                             {"dims", inputs[0].stats.mu.dim(0)},
+                             {"dims", dims},
                              {"device", fd_device.to_string()},
                              {"frechet_seconds", fd_seconds},
                              {"inputs", nlohmann::json::array()}};

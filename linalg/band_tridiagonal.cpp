@@ -1,0 +1,207 @@
+// band_tridiagonal.cpp: symmetric band -> tridiagonal bulge chasing, eigenvalues only, pipelined
+// over the pool threads (see band_tridiagonal.h). The small dense kernels below work on kd x kd
+// blocks that stay in L1/L2; they are written as plain loops (no BLAS call overhead per block) in
+// a form GCC vectorizes without -ffast-math, one clone per ISA.
+#include "linalg/band_tridiagonal.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+
+#include "kernels/core/cpu_threads.h"
+#include "kernels/core/error.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LF_BAND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LF_BAND_CLONES
+#endif
+
+namespace lf {
+namespace {
+
+// x . y with eight independent partial sums (vectorizable without reassociation flags).
+LF_BAND_CLONES double dot(int n, const double* x, const double* y) {
+    double acc[8] = {};
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; ++l) acc[l] += x[i + l] * y[i + l];
+    double s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (; i < n; ++i) s += x[i] * y[i];
+    return s;
+}
+
+// Householder reflector H = I - tau v v^T (v[0] = 1) with H x = (beta, 0, ..., 0): x [m] is
+// overwritten by (beta, 0, ...), v [m] receives the reflector; returns tau (0: H = I). As LAPACK's
+// DLARFG without its rescaling loop: the caller scales the band to a unit-sized maximum.
+double make_reflector(int m, double* x, double* v) {
+    v[0] = 1.0;
+    if (m <= 1) return 0.0;
+    const double tail2 = dot(m - 1, x + 1, x + 1);
+    if (tail2 == 0.0) {
+        std::fill(v + 1, v + m, 0.0);
+        return 0.0;
+    }
+    const double alpha = x[0];
+    const double beta = -std::copysign(std::sqrt(alpha * alpha + tail2), alpha);
+    const double scale = 1.0 / (alpha - beta);
+    for (int i = 1; i < m; ++i) {
+        v[i] = x[i] * scale;
+        x[i] = 0.0;
+    }
+    x[0] = beta;
+    return (beta - alpha) / beta;
+}
+
+// C [m, m] (symmetric, lower triangle, leading dimension ld) <- H C H: w = tau C v,
+// w -= (tau/2)(w.v) v, C -= v w^T + w v^T. w: [m] scratch.
+LF_BAND_CLONES void reflect_symmetric(int m, double* c, int ld, const double* v, double tau, double* w) {
+    if (tau == 0.0) return;
+    std::fill(w, w + m, 0.0);
+    for (int j = 0; j < m; ++j) {
+        const double* col = c + static_cast<std::ptrdiff_t>(j) * ld;  // C[j:, j]
+        const double vj = v[j];
+        for (int i = j; i < m; ++i) w[i] += col[i] * vj;
+        w[j] += dot(m - j - 1, col + j + 1, v + j + 1);
+    }
+    for (int i = 0; i < m; ++i) w[i] *= tau;
+    const double alpha = -0.5 * tau * dot(m, w, v);
+    for (int i = 0; i < m; ++i) w[i] += alpha * v[i];
+    for (int j = 0; j < m; ++j) {
+        double* col = c + static_cast<std::ptrdiff_t>(j) * ld;
+        const double vj = v[j], wj = w[j];
+        for (int i = j; i < m; ++i) col[i] -= v[i] * wj + w[i] * vj;
+    }
+}
+
+// B [p, m] <- B H. w: [p] scratch.
+LF_BAND_CLONES void reflect_right(int p, int m, double* b, int ld, const double* v, double tau, double* w) {
+    if (tau == 0.0) return;
+    std::fill(w, w + p, 0.0);
+    for (int c = 0; c < m; ++c) {
+        const double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
+        const double vc = v[c];
+        for (int i = 0; i < p; ++i) w[i] += col[i] * vc;
+    }
+    for (int c = 0; c < m; ++c) {
+        double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
+        const double f = tau * v[c];
+        for (int i = 0; i < p; ++i) col[i] -= w[i] * f;
+    }
+}
+
+// B [p, q] <- H B.
+LF_BAND_CLONES void reflect_left(int p, int q, double* b, int ld, const double* v, double tau) {
+    if (tau == 0.0) return;
+    for (int c = 0; c < q; ++c) {
+        double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
+        const double f = tau * dot(p, v, col);
+        for (int i = 0; i < p; ++i) col[i] -= f * v[i];
+    }
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+struct alignas(64) SweepState {
+    std::atomic<int> steps{0};   // steps of this sweep finished (kSweepDone when all are)
+    std::atomic<int> handed{0};  // segments handed on (the carried reflector is in the hand-over slot)
+};
+constexpr int kSweepDone = 1 << 30;
+
+void spin_until_at_least(const std::atomic<int>& value, int target) {
+    for (int spins = 0; value.load(std::memory_order_acquire) < target; ++spins) {
+        if (spins < 4096) cpu_relax();
+        else std::this_thread::yield();  // oversubscribed: let the thread we wait for run
+    }
+}
+
+}  // namespace
+
+BulgeBand::BulgeBand(int n, int kd)
+    : n_(n), kd_(kd), ld_(2 * kd + 3),
+      data_((static_cast<std::size_t>(n) + 1) * (static_cast<std::size_t>(2 * kd + 3) + 1), 0.0) {
+    LF_CHECK(n >= 0 && kd >= 0, "band matrix: bad order ", n, " or bandwidth ", kd);
+}
+
+void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
+    const int n = band.n(), kd = std::min(band.kd(), std::max(n - 1, 0)), ld = band.ld();
+    double* base = band.data();
+    auto at = [&](int i, int j) { return base + i + static_cast<std::ptrdiff_t>(j) * ld; };
+    const int sweeps = kd >= 2 ? n - 2 : 0;  // kd <= 1: already tridiagonal
+    if (sweeps > 0) {
+        // A segment should hold a few steps, else the threads only wait on each other.
+        threads = std::max(1, std::min({threads, cpu_threads(), n / (4 * kd)}));
+        if (in_parallel_region()) threads = 1;  // nested bodies would run one after the other
+        if (threads > 1) park_blas_threads();   // the threads below wait on each other
+        std::vector<SweepState> state(sweeps);
+        // Hand-over slot of sweep s into thread t: the carried reflector [kd], its tau and length.
+        const std::size_t slot_size = static_cast<std::size_t>(kd) + 2;
+        std::vector<double> slots(static_cast<std::size_t>(sweeps) * threads * slot_size);
+        auto slot_of = [&](int s, int t) { return &slots[(static_cast<std::size_t>(s) * threads + t) * slot_size]; };
+        parallel_run(threads, [&](int t) {
+            std::vector<double> v(kd), v_next(kd), w(kd);
+            for (int s = 0; s < sweeps; ++s) {
+                // Step k of sweep s ends with a reflector on the diagonal block starting at s + 1 + k*kd;
+                // thread t runs steps [first(t), first(t + 1)): equal shares of the sweep.
+                const int steps = (n - 1 - s + kd - 1) / kd;
+                auto first = [&](int u) { return static_cast<int>(static_cast<std::int64_t>(steps) * u / threads); };
+                const int k_end = first(t + 1);
+                int k = first(t);
+                if (k >= k_end) continue;  // no step of this sweep is ours
+                int j1 = 0, m = 0;  // the current reflector acts on rows/cols [j1, j1 + m)
+                double tau = 0.0;
+                if (k == 0) {  // annihilate column s below the subdiagonal
+                    j1 = s + 1;
+                    m = std::min(kd, n - 1 - s);
+                    if (s > 0) spin_until_at_least(state[s - 1].steps, 3);
+                    tau = make_reflector(m, at(j1, s), v.data());
+                    reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
+                    state[s].steps.store(1, std::memory_order_release);
+                    k = 1;
+                } else {  // take over the reflector the previous segment ended with
+                    spin_until_at_least(state[s].handed, t);
+                    const double* slot = slot_of(s, t);
+                    std::copy_n(slot, kd, v.data());
+                    tau = slot[kd];
+                    m = static_cast<int>(slot[kd + 1]);
+                    j1 = s + 1 + (k - 1) * kd;
+                }
+                for (; k < k_end; ++k) {
+                    const int j2 = j1 + m - 1;
+                    const int p = std::min(kd, n - 1 - j2);
+                    if (s > 0) spin_until_at_least(state[s - 1].steps, k + 3);
+                    double* below = at(j2 + 1, j1);  // [p, m] block under the diagonal block
+                    reflect_right(p, m, below, ld, v.data(), tau, w.data());
+                    const double tau_next = make_reflector(p, below, v_next.data());  // its first column
+                    reflect_left(p, m - 1, below + ld, ld, v_next.data(), tau_next);
+                    j1 = j2 + 1;
+                    m = p;
+                    tau = tau_next;
+                    std::swap(v, v_next);
+                    reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
+                    state[s].steps.store(k + 1, std::memory_order_release);
+                }
+                if (k_end < steps) {  // hand on to the thread that owns step k_end
+                    int next = t + 1;
+                    while (first(next + 1) <= k_end) ++next;
+                    double* slot = slot_of(s, next);
+                    std::copy_n(v.data(), kd, slot);
+                    slot[kd] = tau;
+                    slot[kd + 1] = m;
+                    state[s].handed.store(next, std::memory_order_release);
+                } else {
+                    state[s].steps.store(kSweepDone, std::memory_order_release);
+                }
+            }
+        });
+    }
+    for (int i = 0; i < n; ++i) d[i] = *at(i, i);
+    for (int i = 0; i + 1 < n; ++i) e[i] = kd >= 1 ? *at(i + 1, i) : 0.0;
+}
+
+}  // namespace lf
