@@ -157,7 +157,7 @@ void BM_SymmetricEigenvalues(benchmark::State& state) {
     state.SetLabel(kLabels[what]);
 }
 BENCHMARK(BM_SymmetricEigenvalues)
-    ->ArgsProduct({{1024, 2048}, {0, 1, 2, 3}})
+    ->ArgsProduct({{512, 768, 1024, 2048}, {0, 1, 2, 3}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

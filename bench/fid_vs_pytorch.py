@@ -13,9 +13,11 @@
 #    untouched). CPU seconds per image (user + sys) are reported too: wall time suffers when other
 #    jobs share the host (see load_average_1min). The features are compared (max relative error).
 # 2. Fréchet distance of two d-dimensional statistics (default 2048, from 3000 correlated random
-#    samples each): `lfgen fid A.npz B.npz --device cpu` (symmetric-eigenvalue route) against
-#    pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm of S1 S2), both at --threads
-#    BLAS threads, both as fresh processes reading the same .npz files; values compared.
+#    samples each): `lfgen fid A.npz B.npz --device cpu --json` (Cholesky + two-stage symmetric
+#    eigenvalues) against pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm of S1 S2),
+#    both at --threads BLAS threads, both as fresh processes reading the same .npz files, --fd-repeat
+#    times each. Two ratios of medians: compute (the distance from statistics in memory: lfgen's
+#    reported frechet_seconds vs a timer around the scipy function) and process (whole runs).
 # --weights: any FID InceptionV3 safetensors (tools/convert.py inception ..., or the random one
 # tests/fid/make_fid_cli_inputs writes); speed does not depend on the values.
 import argparse
@@ -95,18 +97,34 @@ def bench_fd(a, tmp, env):
         p = os.path.join(tmp, f"stats{k}.npz")
         np.savez(p, mu=x.mean(0), sigma=np.cov(x, rowvar=False))
         paths.append(p)
-    t_lf, c_lf = run_timed([a.lfgen, "fid", "--device", "cpu"] + paths, env)
-    out = subprocess.run([a.lfgen, "fid", "--device", "cpu"] + paths, env=env, check=True, capture_output=True,
-                         text=True).stdout
-    lf_value = float(out.split("FID:")[1])
-    t0 = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", SCIPY_FD, paths[0], paths[1], os.path.join(REPO_DIR, "tools", "reference")],
-                         env=env, check=True, capture_output=True, text=True).stdout.split()
-    t_sp_process = time.perf_counter() - t0
-    sp_value, t_sp = float(res[0]), float(res[1])
-    return {"d": d, "samples": n, "lfgen_fid_process_s": t_lf, "lfgen_cpu_s": c_lf,
-            "scipy_sqrtm_s": t_sp, "scipy_process_s": t_sp_process,
-            "speedup_vs_scipy_sqrtm": t_sp / t_lf, "lfgen_value": lf_value, "scipy_value": sp_value,
+    lf_cmd = [a.lfgen, "fid", "--device", "cpu", "--json"] + paths
+    runs = []
+    for _ in range(a.fd_repeat):
+        t0 = time.perf_counter()
+        out = subprocess.run(lf_cmd, env=env, check=True, capture_output=True, text=True).stdout
+        runs.append((time.perf_counter() - t0, json.loads(out)))
+    sp_runs = []
+    for _ in range(a.fd_repeat):
+        t0 = time.perf_counter()
+        res = subprocess.run([sys.executable, "-c", SCIPY_FD, paths[0], paths[1],
+                              os.path.join(REPO_DIR, "tools", "reference")],
+                             env=env, check=True, capture_output=True, text=True).stdout.split()
+        sp_runs.append((time.perf_counter() - t0, float(res[1]), float(res[0])))
+    lf_process = [r[0] for r in runs]
+    lf_compute = [r[1]["frechet_seconds"] for r in runs]
+    sp_process = [r[0] for r in sp_runs]
+    sp_compute = [r[1] for r in sp_runs]
+    lf_value, sp_value = runs[0][1]["fid"], sp_runs[0][2]
+    # Same scope on both sides: compute = the distance from statistics already in memory
+    # (lfgen's "frechet_seconds", scipy's timer around calculate_frechet_distance); process = a
+    # fresh process reading both .npz files. Medians over --fd-repeat runs.
+    med = lambda v: float(np.median(v))  # noqa: E731
+    return {"d": d, "samples": n, "repeats": a.fd_repeat,
+            "lfgen_compute_s": lf_compute, "scipy_compute_s": sp_compute,
+            "lfgen_process_s": lf_process, "scipy_process_s": sp_process,
+            "speedup_compute": med(sp_compute) / med(lf_compute),
+            "speedup_process": med(sp_process) / med(lf_process),
+            "lfgen_value": lf_value, "scipy_value": sp_value,
             "relative_difference": abs(lf_value - sp_value) / abs(sp_value)}
 
 
@@ -120,6 +138,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--fd-dim", type=int, default=2048)
     ap.add_argument("--fd-samples", type=int, default=3000)
+    ap.add_argument("--fd-repeat", type=int, default=3)
     ap.add_argument("--skip", choices=["features", "fd"], default=None)
     ap.add_argument("--json")
     a = ap.parse_args()

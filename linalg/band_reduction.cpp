@@ -6,28 +6,21 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
 #include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
+#include "kernels/core/spin_wait.h"
 
 namespace lf {
 namespace {
 
-// Splits [0, m) into `parts` row ranges of equal length: range t is [begin(t), begin(t + 1)).
+// Splits [0, m) into `parts` ranges of equal length: range t is [even_split(t), even_split(t + 1)).
 int even_split(int m, int parts, int t) {
     return static_cast<int>(static_cast<std::int64_t>(m) * t / parts);
-}
-
-// Splits the columns of an m x m lower triangle into `parts` ranges of equal area (a column c
-// holds m - c entries): boundary t solves (m - c)^2 = m^2 (1 - t / parts).
-int area_split(int m, int parts, int t) {
-    if (t <= 0) return 0;
-    if (t >= parts) return m;
-    const double c = m * (1.0 - std::sqrt(1.0 - static_cast<double>(t) / parts));
-    return std::clamp(static_cast<int>(std::lround(c)), 0, m);
 }
 
 // The QR of one panel [rows, cols] (column-major, leading dimension lda) in compact WY form:
@@ -41,6 +34,34 @@ void factor_panel(double* panel, int rows, int cols, int lda, double* t, int ldt
     LF_CHECK(info == 0, "band reduction: LAPACK dgeqrt failed (info ", info, ")");
 }
 
+constexpr int kTile = 256;         // X = A V works on kTile x kTile tiles of the lower triangle
+constexpr int kUpdateBlock = 128;   // the rank-2k update works on column blocks this wide
+
+struct Tile {
+    int i0, i1, j0, j1;  // rows [i0, i1), columns [j0, j1) of the trailing matrix; i0 >= j0
+};
+
+// The lower-triangle tiles of an m x m matrix, each given to one thread: longest-processing-time
+// first over their flop counts (a diagonal tile is one SYMM, an off-diagonal one two GEMMs), ties
+// to the lowest thread. Deterministic, so X's rounding does not vary from run to run.
+std::vector<std::vector<Tile>> assign_tiles(int m, int threads) {
+    std::vector<Tile> tiles;
+    for (int j0 = 0; j0 < m; j0 += kTile)
+        for (int i0 = j0; i0 < m; i0 += kTile) tiles.push_back({i0, std::min(m, i0 + kTile), j0, std::min(m, j0 + kTile)});
+    auto cost = [](const Tile& t) {
+        return static_cast<double>(t.i1 - t.i0) * (t.j1 - t.j0) * (t.i0 == t.j0 ? 1.0 : 2.0);
+    };
+    std::stable_sort(tiles.begin(), tiles.end(), [&](const Tile& a, const Tile& b) { return cost(a) > cost(b); });
+    std::vector<std::vector<Tile>> out(static_cast<std::size_t>(threads));
+    std::vector<double> load(static_cast<std::size_t>(threads), 0.0);
+    for (const Tile& t : tiles) {
+        const auto least = std::min_element(load.begin(), load.end()) - load.begin();
+        out[static_cast<std::size_t>(least)].push_back(t);
+        load[static_cast<std::size_t>(least)] += cost(t);
+    }
+    return out;
+}
+
 }  // namespace
 
 void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) {
@@ -48,105 +69,133 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
     const int kd = std::min(band.kd(), std::max(n - 1, 0));
     auto at = [&](int i, int j) { return a + i + static_cast<std::ptrdiff_t>(j) * lda; };
     threads = std::max(1, std::min(threads, cpu_threads()));
-    if (in_parallel_region()) threads = 1;
-    if (threads > 1) park_blas_threads();  // their spinning would share our cores
-    const BlasThreadsScope single_threaded_blas(1);  // the pool threads below call BLAS themselves
+    if (in_parallel_region()) threads = 1;  // nested bodies would run one after the other
+    if (threads > 1) park_blas_threads();   // their spinning would share our cores
 
-    // Per panel: V [m, k] explicit (unit lower trapezoidal), X then Y [m, k], T and the small
-    // products [k, k], the per-thread partial sums of V^T X [threads, k, k].
-    std::vector<double> v, x, vy, yv, t(static_cast<std::size_t>(kd) * kd), t_next(t.size()), z(t.size());
-    std::vector<double> z_parts(static_cast<std::size_t>(threads) * kd * kd);
-    std::vector<std::vector<double>> qr_work(static_cast<std::size_t>(threads));
+    if (kd >= 1 && n - kd > 0) {
+        const int m0 = n - kd;  // the first trailing matrix's order (the largest)
+        const std::size_t mk = static_cast<std::size_t>(m0) * kd, kk = static_cast<std::size_t>(kd) * kd;
+        // V explicit [m, k] (unit lower trapezoidal), X [m, k] (then Y), the per-thread partial sums
+        // of A V [threads][m, k] and of V^T X [threads][k, k], [V | Y] and [Y | V] [m, 2k], the T of
+        // the current and the next panel.
+        std::vector<double> v(mk), x(mk), x_parts(mk * threads), z_parts(kk * threads), vy(2 * mk), yv(2 * mk);
+        std::vector<double> t_buffers(2 * kk);
+        std::vector<std::vector<double>> qr_work(static_cast<std::size_t>(threads));
+        std::atomic<int> next_block[2] = {0, 0};
+        SpinBarrier barrier(threads);
+        const BlasThreadsScope single_threaded_blas(1);  // the pool threads call BLAS themselves
 
-    // Panel p covers columns [j0, j0 + kd); the rows below its band, [j0 + kd, n), are factored.
-    if (kd >= 1 && n - kd > 0) factor_panel(at(kd, 0), n - kd, kd, lda, t.data(), kd, qr_work[0]);
-    for (int j0 = 0; kd >= 1 && j0 + kd < n; j0 += kd) {
-        const int r0 = j0 + kd;                   // first row/column of the trailing matrix
-        const int m = n - r0;                     // its order
-        const int k = std::min(m, kd);            // reflectors of this panel
-        const int cols = std::min(kd, n - j0);    // the panel's width
-        double* a22 = at(r0, r0);                 // [m, m] trailing matrix (lower)
-        // V explicit: unit diagonal, zeros above, the reflectors below (the panel keeps R on top).
-        v.assign(static_cast<std::size_t>(m) * k, 0.0);
-        for (int c = 0; c < k; ++c) {
-            const double* src = at(r0, j0 + c);
-            double* dst = v.data() + static_cast<std::size_t>(c) * m;
-            dst[c] = 1.0;
-            std::copy(src + c + 1, src + m, dst + c + 1);
-        }
-        (void)cols;
-        x.assign(static_cast<std::size_t>(m) * k, 0.0);
-        const int parts = std::max(1, std::min(threads, m / 64));
+        // Panel p covers columns [j0, j0 + kd); the rows below its band, [j0 + kd, n), are factored.
+        factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work[0]);
+        parallel_run(threads, [&](int tid) {
+            std::vector<double> w(kk);  // 1/2 T^T V^T X, computed by every thread (k x k)
+            for (int j0 = 0, panel = 0; j0 + kd < n; j0 += kd, ++panel) {
+                const int r0 = j0 + kd;         // first row/column of the trailing matrix
+                const int m = n - r0;           // its order
+                const int k = std::min(m, kd);  // reflectors of this panel
+                double* a22 = at(r0, r0);       // [m, m] trailing matrix (lower)
+                const double* t = t_buffers.data() + (panel & 1) * kk;
+                double* t_next = t_buffers.data() + ((panel + 1) & 1) * kk;
+                double* xp = x_parts.data() + static_cast<std::size_t>(tid) * mk;
+                const int rb = even_split(m, threads, tid), re = even_split(m, threads, tid + 1), rows = re - rb;
 
-        // X = A22 V (rows split; A22 symmetric from its lower triangle), then X T and the partial
-        // sums of V^T X per row range.
-        parallel_run(parts, [&](int p) {
-            const int b = even_split(m, parts, p), e = even_split(m, parts, p + 1), rows = e - b;
-            if (rows == 0) return;
-            double* xr = x.data() + b;
-            const double* vb = v.data() + b;
-            if (b > 0)  // A22[b:e, :b] V[:b]
-                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, b, 1.0, a22 + b, lda, v.data(), m,
-                            0.0, xr, m);
-            cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, rows, k, 1.0, a22 + b + static_cast<std::ptrdiff_t>(b) * lda,
-                        lda, vb, m, b > 0 ? 1.0 : 0.0, xr, m);  // + A22[b:e, b:e] V[b:e]
-            if (e < m)  // + A22[e:, b:e]^T V[e:]
-                cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rows, k, m - e, 1.0,
-                            a22 + e + static_cast<std::ptrdiff_t>(b) * lda, lda, v.data() + e, m, 1.0, xr, m);
-            cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, rows, k, 1.0, t.data(), kd,
-                        xr, m);  // X T
-            cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, vb, m, xr, m, 0.0,
-                        z_parts.data() + static_cast<std::size_t>(p) * kd * kd, kd);  // V[b:e]^T X[b:e]
-        });
-        // Z = 1/2 T^T (V^T X)
-        std::fill(z.begin(), z.end(), 0.0);
-        for (int p = 0; p < parts; ++p)
-            for (std::size_t i = 0; i < z.size(); ++i) z[i] += z_parts[static_cast<std::size_t>(p) * kd * kd + i];
-        cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, k, k, 0.5, t.data(), kd, z.data(),
-                    kd);
-        // Y = X - V Z (rows split), stored as VY = [V | Y] and YV = [Y | V] [m, 2k] for the update.
-        vy.resize(static_cast<std::size_t>(m) * 2 * k);
-        yv.resize(vy.size());
-        parallel_run(parts, [&](int p) {
-            const int b = even_split(m, parts, p), e = even_split(m, parts, p + 1), rows = e - b;
-            if (rows == 0) return;
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v.data() + b, m, z.data(), kd,
-                        1.0, x.data() + b, m);
-            for (int c = 0; c < k; ++c) {
-                const std::size_t src = static_cast<std::size_t>(c) * m + b;
-                std::copy_n(v.data() + src, rows, vy.data() + src);
-                std::copy_n(x.data() + src, rows, vy.data() + static_cast<std::size_t>(k + c) * m + b);
-                std::copy_n(x.data() + src, rows, yv.data() + src);
-                std::copy_n(v.data() + src, rows, yv.data() + static_cast<std::size_t>(k + c) * m + b);
+                // V explicit (columns split), the private X sums cleared.
+                for (int c = even_split(k, threads, tid); c < even_split(k, threads, tid + 1); ++c) {
+                    const double* src = at(r0, j0 + c);
+                    double* dst = v.data() + static_cast<std::size_t>(c) * m;
+                    std::fill_n(dst, c, 0.0);
+                    dst[c] = 1.0;
+                    std::copy(src + c + 1, src + m, dst + c + 1);
+                }
+                std::fill_n(xp, static_cast<std::size_t>(m) * k, 0.0);
+                if (tid == 0) next_block[(panel + 1) & 1].store(0, std::memory_order_relaxed);
+                barrier.arrive_and_wait();
+
+                // X = A22 V over this thread's tiles, into its private sum (each tile read once
+                // from memory, then from cache for its transposed use).
+                const std::vector<std::vector<Tile>> tiles = assign_tiles(m, threads);
+                for (const Tile& tile : tiles[static_cast<std::size_t>(tid)]) {
+                    const int ti = tile.i1 - tile.i0, tj = tile.j1 - tile.j0;
+                    const double* block = a22 + tile.i0 + static_cast<std::ptrdiff_t>(tile.j0) * lda;
+                    if (tile.i0 == tile.j0) {
+                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, ti, k, 1.0, block, lda, v.data() + tile.i0, m,
+                                    1.0, xp + tile.i0, m);
+                    } else {
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ti, k, tj, 1.0, block, lda,
+                                    v.data() + tile.j0, m, 1.0, xp + tile.i0, m);
+                        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, tj, k, ti, 1.0, block, lda,
+                                    v.data() + tile.i0, m, 1.0, xp + tile.j0, m);
+                    }
+                }
+                barrier.arrive_and_wait();
+
+                // X = (sum of the private sums) T and this row range's part of V^T X (rows split).
+                double* xr = x.data() + rb;
+                for (int c = 0; c < k && rows > 0; ++c) {
+                    double* dst = xr + static_cast<std::size_t>(c) * m;
+                    std::fill_n(dst, rows, 0.0);
+                    for (int p = 0; p < threads; ++p) {
+                        const double* src = x_parts.data() + static_cast<std::size_t>(p) * mk + rb +
+                                            static_cast<std::size_t>(c) * m;
+                        for (int i = 0; i < rows; ++i) dst[i] += src[i];
+                    }
+                }
+                double* zp = z_parts.data() + static_cast<std::size_t>(tid) * kk;
+                if (rows > 0) {
+                    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, rows, k, 1.0, t, kd,
+                                xr, m);  // X T
+                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, v.data() + rb, m, xr, m, 0.0,
+                                zp, kd);  // V[rows]^T X[rows]
+                } else {
+                    std::fill_n(zp, kk, 0.0);
+                }
+                barrier.arrive_and_wait();
+
+                // W = 1/2 T^T (V^T X) (every thread, same order), Y = X - V W, [V | Y], [Y | V].
+                std::fill(w.begin(), w.end(), 0.0);
+                for (int p = 0; p < threads; ++p)
+                    for (std::size_t i = 0; i < kk; ++i) w[i] += z_parts[static_cast<std::size_t>(p) * kk + i];
+                cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, k, k, 0.5, t, kd, w.data(),
+                            kd);
+                if (rows > 0) {
+                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v.data() + rb, m, w.data(),
+                                kd, 1.0, xr, m);
+                    for (int c = 0; c < k; ++c) {
+                        const std::size_t col = static_cast<std::size_t>(c) * m + rb;
+                        const std::size_t col2 = static_cast<std::size_t>(k + c) * m + rb;
+                        std::copy_n(v.data() + col, rows, vy.data() + col);
+                        std::copy_n(x.data() + col, rows, vy.data() + col2);
+                        std::copy_n(x.data() + col, rows, yv.data() + col);
+                        std::copy_n(v.data() + col, rows, yv.data() + col2);
+                    }
+                }
+                barrier.arrive_and_wait();
+
+                // A22 -= V Y^T + Y V^T on the lower triangle, by column blocks handed out in order
+                // (widest first). Thread 0 first updates the next panel's columns and factors that
+                // panel (look-ahead) while the others start on the rest.
+                auto update_columns = [&](int c0, int c1) {
+                    double* diag = a22 + c0 + static_cast<std::ptrdiff_t>(c0) * lda;
+                    cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, c1 - c0, k, -1.0, v.data() + c0, m,
+                                 x.data() + c0, m, 1.0, diag, lda);  // the diagonal block
+                    if (c1 < m)  // the rows below: A22[c1:, c0:c1] -= [V Y][c1:] [Y V][c0:c1]^T
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m - c1, c1 - c0, 2 * k, -1.0, vy.data() + c1,
+                                    m, yv.data() + c0, m, 1.0, diag + (c1 - c0), lda);
+                };
+                const int lead = std::min(kd, m);  // the next panel's columns
+                if (tid == 0) {
+                    update_columns(0, lead);
+                    if (m > kd) factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]);
+                }
+                std::atomic<int>& counter = next_block[panel & 1];
+                for (;;) {
+                    const int c0 = lead + counter.fetch_add(1, std::memory_order_relaxed) * kUpdateBlock;
+                    if (c0 >= m) break;
+                    update_columns(c0, std::min(m, c0 + kUpdateBlock));
+                }
+                barrier.arrive_and_wait();
             }
         });
-        // A22 -= V Y^T + Y V^T on the lower triangle, columns split into equal areas. The thread
-        // owning the next panel's columns updates them first and factors that panel (look-ahead).
-        const int next_cols = std::min(kd, m);
-        const bool has_next = m > kd;
-        const int update_parts = std::max(1, std::min(threads, m / 64));
-        parallel_run(update_parts, [&](int p) {
-            int c_begin = area_split(m, update_parts, p), c_end = area_split(m, update_parts, p + 1);
-            if (p == 0) c_end = std::max(c_end, next_cols);
-            else c_begin = std::max(c_begin, next_cols);
-            auto update_columns = [&](int c0, int c1) {
-                if (c1 <= c0) return;
-                double* diag = a22 + c0 + static_cast<std::ptrdiff_t>(c0) * lda;
-                cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, c1 - c0, k, -1.0, v.data() + c0, m,
-                             x.data() + c0, m, 1.0, diag, lda);  // diagonal block
-                if (c1 < m)  // the rows below: A22[c1:, c0:c1] -= [V Y][c1:] [Y V][c0:c1]^T
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m - c1, c1 - c0, 2 * k, -1.0,
-                                vy.data() + c1, m, yv.data() + c0, m, 1.0, diag + (c1 - c0), lda);
-            };
-            if (p == 0) {
-                update_columns(0, next_cols);
-                if (has_next) factor_panel(a22 + kd, m - kd, kd, lda, t_next.data(), kd, qr_work[0]);
-                update_columns(next_cols, c_end);
-            } else {
-                update_columns(c_begin, c_end);
-            }
-        });
-        std::swap(t, t_next);
     }
 
     // The band: the diagonal blocks and the R factors (upper triangles of the blocks under them).

@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <thread>
 
 #include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
+#include "kernels/core/spin_wait.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define LF_BAND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -101,24 +101,11 @@ LF_BAND_CLONES void reflect_left(int p, int q, double* b, int ld, const double* 
     }
 }
 
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 struct alignas(64) SweepState {
     std::atomic<int> steps{0};   // steps of this sweep finished (kSweepDone when all are)
     std::atomic<int> handed{0};  // segments handed on (the carried reflector is in the hand-over slot)
 };
 constexpr int kSweepDone = 1 << 30;
-
-void spin_until_at_least(const std::atomic<int>& value, int target) {
-    for (int spins = 0; value.load(std::memory_order_acquire) < target; ++spins) {
-        if (spins < 4096) cpu_relax();
-        else std::this_thread::yield();  // oversubscribed: let the thread we wait for run
-    }
-}
 
 }  // namespace
 

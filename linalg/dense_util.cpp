@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <numbers>
 #include <random>
@@ -189,6 +191,22 @@ void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, s
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
                 static_cast<int>(r), 1.0, a, static_cast<int>(r), b, static_cast<int>(n), beta, c,
                 static_cast<int>(n));
+}
+
+namespace {
+bool trace_enabled() {
+    static const bool enabled = std::getenv("LF_LINALG_TRACE") != nullptr;
+    return enabled;
+}
+}  // namespace
+
+PhaseTrace::PhaseTrace(const char* routine) : routine_(routine), last_(std::chrono::steady_clock::now()) {}
+
+void PhaseTrace::operator()(const char* phase) {
+    if (!trace_enabled()) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "linalg: %s %-28s %8.3f s\n", routine_, phase, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
 }
 
 }  // namespace lf::detail

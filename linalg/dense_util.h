@@ -3,6 +3,7 @@
 // and the names the parallel loops use for the shared CPU thread pool.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -59,5 +60,18 @@ using lf::parallel_for;
 using lf::parallel_run;
 inline int max_threads() { return lf::cpu_threads(); }
 inline void set_pool_threads(int threads) { lf::set_cpu_threads(threads); }
+
+// LF_LINALG_TRACE=1 prints the wall time of every phase of a routine on stderr (profiling):
+//   PhaseTrace phase("randomized PCA"); ...; phase("range finder"); ...
+// prints "linalg: randomized PCA range finder  0.123 s" (time since the previous phase).
+class PhaseTrace {
+public:
+    explicit PhaseTrace(const char* routine);
+    void operator()(const char* phase);
+
+private:
+    const char* routine_;
+    std::chrono::steady_clock::time_point last_;
+};
 
 }  // namespace lf::detail

@@ -7,11 +7,13 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include "kernels/core/error.h"
+#include "linalg/cholesky.h"
 #include "linalg/dense_util.h"
 #include "linalg/symmetric_eigenvalues.h"
 
@@ -133,6 +135,7 @@ namespace {
 // destroyed. Column-major throughout.
 void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, FrechetRoute route,
                          const std::string& what_a) {
+    detail::PhaseTrace phase("Fréchet distance");  // LF_LINALG_TRACE=1: phase times on stderr
     // dpotrf overwrites S1's lower triangle and diagonal; after a failed factorization they come
     // back from the untouched upper triangle and this copy of the diagonal.
     std::vector<double> s1_diagonal(d);
@@ -155,33 +158,38 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
         // succeed on a semidefinite matrix): then the pivoted route finds the rank properly.
         const double max_diag = *std::max_element(s1_diagonal.begin(), s1_diagonal.end());
         const double tiny = d * std::numeric_limits<double>::epsilon() * max_diag;
-        bool definite = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', d, s1, d) == 0;  // lower triangle only
+        bool definite = cholesky_lower(s1, d, d, detail::max_threads()) == 0;  // lower triangle only
         for (int i = 0; definite && i < d; ++i) {
             const double p = s1[static_cast<std::size_t>(i) * d + i];
             definite = p * p > tiny;
         }
+        phase("Cholesky of S1");
         if (definite) {
-            // M = L^T (S2 L), lower triangle only: T = S2 L (DTRMM, d^3 flops), then each block row
-            // of M's lower triangle is L[i:, block]^T T[i:, :block end] (DGEMM; L's rows above i add
-            // nothing): d^3 / 3 more flops at DGEMM speed, against d^3 for a second DTRMM. M
-            // overwrites T block row by block row (later blocks read only rows further down).
-            double* l = s1;
-            for (int j = 1; j < d; ++j)  // the strict upper triangle still holds S1; DGEMM reads it
-                std::fill_n(l + static_cast<std::size_t>(j) * d, j, 0.0);
+            // M = L^T (S2 L), lower triangle only: T = S2 L (DTRMM, d^3 flops, OpenBLAS threads),
+            // then column block J of M's lower part is L[J:, J:]^T T[J:, J] (L is lower triangular),
+            // a DTRMM in place on T per block: d^3 / 3 more flops, blocks spread over the pool (one
+            // BLAS thread each), widest first. Both DTRMMs read only L's lower triangle.
+            const double* l = s1;
             double* t = s2;
             cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, d, d, 1.0, l, d, t,
                         d);  // [d, d] S2 L
-            constexpr int kBlock = 256;
-            Scratch block(static_cast<std::size_t>(std::min(kBlock, d)) * d);
-            for (int i = 0; i < d; i += kBlock) {
-                const int rows = std::min(kBlock, d - i), cols = i + rows;
-                cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, rows, cols, d - i, 1.0,
-                            l + static_cast<std::size_t>(i) * d + i, d, t + i, d, 0.0, block.data(),
-                            rows);  // [rows, cols] L[i:, i:i+rows]^T T[i:, :i+rows]
-                for (int c = 0; c < cols; ++c)
-                    std::copy_n(block.data() + static_cast<std::size_t>(c) * rows, rows,
-                                t + static_cast<std::size_t>(c) * d + i);
+            constexpr int kBlock = 128;
+            const int blocks = (d + kBlock - 1) / kBlock;
+            const int threads = std::min(detail::max_threads(), blocks);
+            if (threads > 1) park_blas_threads();
+            std::atomic<int> next{0};
+            {
+                const detail::BlasThreadsScope single_threaded_blas(threads > 1 ? 1 : detail::max_threads());
+                detail::parallel_run(threads, [&](int) {
+                    for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
+                        const int j0 = b * kBlock, width = std::min(kBlock, d - j0);
+                        const std::size_t diag = static_cast<std::size_t>(j0) * d + j0;
+                        cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, d - j0, width, 1.0,
+                                    l + diag, d, t + diag, d);  // [d - j0, width] L[j0:, j0:]^T T[j0:, J]
+                    }
+                });
             }
+            phase("L^T S2 L");
             m = t;
             order = d;
             r.rank1 = d;
@@ -252,6 +260,7 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
     if (order > 0) {
         // Eigenvalues only, two-stage (symmetric_eigenvalues.h); M's lower triangle is read.
         const std::vector<double> eig = symmetric_eigenvalues(m, order, order);
+        phase("eigenvalues");
         for (double e : eig) {
             if (e < 0.0) {
                 ++r.clipped;

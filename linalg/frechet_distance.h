@@ -5,9 +5,9 @@
 //               Tr sqrt(S1 S2) = sum_i sqrt(lambda_i(sqrt(S1) S2 sqrt(S1))), the eigenvalues of a
 //               symmetric PSD matrix with tiny negatives (rounding) clipped to 0. The eigenvalues
 //               come from an orthogonally similar matrix F^T S2 F with S1 = F F^T:
-//                 Cholesky route (S1 positive definite, the usual N > d case): F = L from dpotrf;
+//                 Cholesky route (S1 positive definite, the usual N > d case): F = L (cholesky.h);
 //                   L = sqrt(S1) U with U orthogonal, so L^T S2 L = U^T sqrt(S1) S2 sqrt(S1) U.
-//                   Cost: dpotrf + DTRMM + blocked DGEMM (the lower triangle of L^T S2 L) + the
+//                   Cost: Cholesky + DTRMM + blocked DTRMM (the lower triangle of L^T S2 L) + the
 //                   eigenvalues only, two-stage (symmetric_eigenvalues.h).
 //                 pivoted Cholesky route (S1 singular, N <= d, or numerically semidefinite: a
 //                   Cholesky pivot at the rounding level d * eps * max diag): P^T S1 P = L L^T with

@@ -365,16 +365,7 @@ void project_out(const std::vector<std::vector<double>>& basis, std::int64_t d, 
 }  // namespace
 
 PcaResult pca_randomized(const RowSource& x, const PcaOptions& opt) {
-    // LF_LINALG_TRACE=1 prints the time of every phase on stderr (for profiling).
-    static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
-    auto t_phase = std::chrono::steady_clock::now();
-    auto phase = [&](const char* what) {
-        if (!trace) return;
-        const auto now = std::chrono::steady_clock::now();
-        std::fprintf(stderr, "linalg: randomized PCA %-28s %8.3f s\n", what,
-                     std::chrono::duration<double>(now - t_phase).count());
-        t_phase = now;
-    };
+    detail::PhaseTrace phase("randomized PCA");  // LF_LINALG_TRACE=1: phase times on stderr
     check_pca_input(x, opt);
     // The streamed passes (everything that reads X) run on opt.device; the d x l steps on the host.
     detail::ScatterPassFn pass = detail::apply_scatter_pass;

@@ -7,16 +7,19 @@
 //    matches the eigenvalues of S1 S2 from a general (nonsymmetric) LAPACK dgeev; identities
 //    FD(a, a) = 0, FD(a, b) = FD(b, a); shape errors name the file.
 #include <gtest/gtest.h>
+#include <cblas.h>
 #include <lapacke.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <random>
 
 #include "kernels/core/error.h"
 #include "kernels/io/npy.h"
 #include "linalg/frechet_distance.h"
+#include "linalg/symmetric_eigenvalues.h"
 
 namespace lf {
 namespace {
@@ -128,23 +131,40 @@ TEST(FrechetDistance, CholeskyAndEigenRoutesAgree) {
     EXPECT_NEAR(chol.value, eig.value, 1e-11 * chol.trace_sum);
 }
 
-TEST(FrechetDistance, TwoStageOrdersMatchGeneralEigenvalues) {
-    // d >= kTwoStageMinOrder: the eigenvalues come from the two-stage solver. Full rank (Cholesky
-    // route) against dgeev of S1 S2; rank 279 of 300 (pivoted route, a 279 x 279 eigenproblem)
-    // against the eigen route (dgeev's +-1e-13 noise eigenvalues of the null space would add
-    // square roots of ~3e-7 each).
-    const GaussianStats a = gaussian_stats(random_features(600, 300, 31), "a");
-    const GaussianStats b = gaussian_stats(random_features(600, 300, 32, 0.2), "b");
-    const FrechetResult r = frechet_distance(a, b);
-    EXPECT_EQ(r.route, FrechetRoute::Cholesky);
-    EXPECT_NEAR(r.sqrt_trace, sqrt_trace_dgeev(a, b), 1e-12 * r.trace_sum);
-    const GaussianStats c = gaussian_stats(random_features(280, 300, 33), "c");
-    const GaussianStats e = gaussian_stats(random_features(280, 300, 34, 0.2), "e");
-    const FrechetResult pivoted = frechet_distance(c, e);
-    const FrechetResult eigen = frechet_distance(c, e, "c", "e", FrechetRoute::Eigen);
-    EXPECT_EQ(pivoted.route, FrechetRoute::PivotedCholesky);
-    EXPECT_EQ(pivoted.rank1, 279);
-    EXPECT_NEAR(pivoted.sqrt_trace, eigen.sqrt_trace, 1e-12 * pivoted.trace_sum);
+// Tr sqrt(S1 S2) by the eigen route written with plain LAPACK (dsyevd twice, no two-stage code):
+// S1 = V diag(l) V^T, F = V diag(sqrt(l)) over l > d eps max(l), eigenvalues of F^T S2 F.
+double sqrt_trace_plain_lapack(const GaussianStats& a, const GaussianStats& b) {
+    const int d = static_cast<int>(a.mu.dim(0));
+    std::vector<double> v(a.sigma.data<double>(), a.sigma.data<double>() + static_cast<std::size_t>(d) * d), l(d);
+    EXPECT_EQ(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', d, v.data(), d, l.data()), 0);
+    const double cutoff = d * std::numeric_limits<double>::epsilon() * l.back();
+    std::vector<double> f;  // [d, r] column-major
+    for (int c = 0; c < d; ++c)
+        if (l[c] > cutoff)
+            for (int i = 0; i < d; ++i) f.push_back(v[static_cast<std::size_t>(c) * d + i] * std::sqrt(l[c]));
+    const int r = static_cast<int>(f.size() / d);
+    std::vector<double> t(static_cast<std::size_t>(d) * r), m(static_cast<std::size_t>(r) * r), w(r);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, r, d, 1.0, b.sigma.data<double>(), d, f.data(), d, 0.0,
+                t.data(), d);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, r, r, d, 1.0, f.data(), d, t.data(), d, 0.0, m.data(), r);
+    EXPECT_EQ(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', r, m.data(), r, w.data()), 0);
+    double sum = 0.0;
+    for (double x : w) sum += x > 0.0 ? std::sqrt(x) : 0.0;
+    return sum;
+}
+
+TEST(FrechetDistance, TwoStageOrdersMatchPlainLapack) {
+    // d above kTwoStageMinOrder: the eigenvalues come from the two-stage solver. Full rank
+    // (Cholesky route) and rank 1049 of 1074 (pivoted route, a 1049 x 1049 eigenproblem).
+    const std::int64_t d = kTwoStageMinOrder + 50;
+    for (const std::int64_t n : {std::int64_t{1600}, std::int64_t{1050}}) {
+        const GaussianStats a = gaussian_stats(random_features(n, d, 31), "a");
+        const GaussianStats b = gaussian_stats(random_features(n, d, 32, 0.2), "b");
+        const FrechetResult r = frechet_distance(a, b);
+        EXPECT_EQ(r.route, n > d ? FrechetRoute::Cholesky : FrechetRoute::PivotedCholesky);
+        EXPECT_EQ(r.rank1, n > d ? d : n - 1);
+        EXPECT_NEAR(r.sqrt_trace, sqrt_trace_plain_lapack(a, b), 1e-12 * r.trace_sum) << n;
+    }
 }
 
 TEST(FrechetDistance, ConsumingOverloadGivesTheSameBits) {

@@ -1,6 +1,8 @@
-// test_symmetric_eigenvalues.cpp: the two-stage symmetric eigenvalue solver (linalg/
-// symmetric_eigenvalues.h) and its stages (band_reduction.h, band_tridiagonal.h) against LAPACK's
-// one-stage dsyevd on the same matrices:
+// test_symmetric_eigenvalues.cpp: the dense symmetric factorizations behind the Fréchet distance
+// against LAPACK on the same matrices. The pool Cholesky (linalg/cholesky.h) against dpotrf
+// (factor, failing column, untouched upper triangle, same bits for any thread count). The
+// two-stage symmetric eigenvalue solver (linalg/symmetric_eigenvalues.h) and its stages
+// (band_reduction.h, band_tridiagonal.h) against the one-stage dsyevd:
 //  - eigenvalues of covariance-like (SPD), indefinite, rank-deficient, diagonal, zero and
 //    extreme-scale matrices agree with dsyevd's within 1e-12 of the largest magnitude;
 //  - each stage preserves the eigenvalues (dense -> band, band -> tridiagonal, checked through
@@ -19,6 +21,7 @@
 #include "kernels/core/cpu_threads.h"
 #include "linalg/band_reduction.h"
 #include "linalg/band_tridiagonal.h"
+#include "linalg/cholesky.h"
 #include "linalg/symmetric_eigenvalues.h"
 
 namespace lf {
@@ -96,20 +99,71 @@ std::vector<double> tridiagonal_eigenvalues(std::vector<double> d, std::vector<d
     return d;
 }
 
+TEST(Cholesky, MatchesDpotrfAndKeepsTheUpperTriangle) {
+    for (const int n : {1, 5, 128, 129, 300, 1000}) {
+        Matrix a = random_symmetric(n, 0, 50 + n, n + 40);
+        for (int j = 1; j < n; ++j)  // a sentinel in the strict upper triangle
+            for (int i = 0; i < j; ++i) a[static_cast<std::size_t>(j) * n + i] = -3.0;
+        Matrix want = a;
+        ASSERT_EQ(LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', n, want.data(), n), 0);
+        Matrix got = a;
+        ASSERT_EQ(cholesky_lower(got.data(), n, n, 2), 0) << n;
+        double err = 0.0, scale = 0.0;
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < n; ++i) {
+                const std::size_t at = static_cast<std::size_t>(j) * n + i;
+                if (i < j) {
+                    EXPECT_EQ(got[at], -3.0) << "upper triangle written at " << i << "," << j;
+                    continue;
+                }
+                err = std::max(err, std::fabs(got[at] - want[at]));
+                scale = std::max(scale, std::fabs(want[at]));
+            }
+        EXPECT_LE(err, 1e-12 * scale) << n;
+    }
+}
+
+TEST(Cholesky, ReportsTheFailingColumnLikeLapack) {
+    const int n = 700;
+    Matrix a = random_symmetric(n, 0, 3, n + 100);
+    a[static_cast<std::size_t>(300) * n + 300] = -1.0;  // the leading minor of order 301 is indefinite
+    Matrix want = a, got = a;
+    const int lapack_info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', n, want.data(), n);
+    EXPECT_EQ(lapack_info, 301);
+    EXPECT_EQ(cholesky_lower(got.data(), n, n, 2), lapack_info);
+}
+
+TEST(Cholesky, SameBitsForAnyThreadCount) {
+    const int saved = cpu_threads();
+    set_cpu_threads(3);
+    const int n = 900;
+    const Matrix a = random_symmetric(n, 0, 4, n + 10);
+    Matrix one = a;
+    ASSERT_EQ(cholesky_lower(one.data(), n, n, 1), 0);
+    for (const int threads : {2, 3}) {
+        Matrix many = a;
+        ASSERT_EQ(cholesky_lower(many.data(), n, n, threads), 0);
+        EXPECT_EQ(many, one) << threads;
+    }
+    set_cpu_threads(saved);
+}
+
 TEST(SymmetricEigenvalues, MatchDsyevd) {
     struct Case {
         int n, kind, samples;
     };
-    // SPD covariances, indefinite, rank-deficient (samples < n) and orders around the two-stage
-    // threshold (255 goes to dsyevd itself).
-    for (const Case c : {Case{255, 0, 400}, Case{256, 0, 400}, Case{300, 1, 0}, Case{517, 0, 800},
-                         Case{700, 0, 300}, Case{1000, 1, 0}}) {
+    // SPD covariances, indefinite, rank-deficient (samples < n), from tiny orders (one panel, no
+    // sweep) to one above the dispatcher's threshold.
+    for (const Case c : {Case{1, 1, 0}, Case{2, 0, 5}, Case{40, 0, 60}, Case{256, 0, 400}, Case{300, 1, 0},
+                         Case{517, 0, 800}, Case{700, 0, 300}, Case{kTwoStageMinOrder + 1, 1, 0}}) {
         const Matrix a = random_symmetric(c.n, c.kind, 11 + c.n, c.samples);
         Matrix work = a;
-        const std::vector<double> got = symmetric_eigenvalues(work.data(), c.n, c.n);
+        const std::vector<double> got = symmetric_eigenvalues_two_stage(work.data(), c.n, c.n);
         const double err = eigenvalue_error(got, reference_eigenvalues(a, c.n));
         EXPECT_LE(err, 1e-12) << "n " << c.n << " kind " << c.kind << " samples " << c.samples;
         EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+        Matrix dispatched = a;  // the dispatcher (dsyevd below kTwoStageMinOrder)
+        EXPECT_LE(eigenvalue_error(symmetric_eigenvalues(dispatched.data(), c.n, c.n), got), 1e-12);
     }
 }
 
@@ -119,7 +173,8 @@ TEST(SymmetricEigenvalues, LeadingDimensionLargerThanOrder) {
     Matrix padded(static_cast<std::size_t>(lda) * n, -7.0);  // the padding rows must not be read
     for (int j = 0; j < n; ++j)
         std::copy_n(a.data() + static_cast<std::size_t>(j) * n, n, padded.data() + static_cast<std::size_t>(j) * lda);
-    EXPECT_LE(eigenvalue_error(symmetric_eigenvalues(padded.data(), n, lda), reference_eigenvalues(a, n)), 1e-12);
+    EXPECT_LE(eigenvalue_error(symmetric_eigenvalues_two_stage(padded.data(), n, lda), reference_eigenvalues(a, n)),
+              1e-12);
 }
 
 TEST(SymmetricEigenvalues, DiagonalZeroAndExtremeScales) {
@@ -128,10 +183,10 @@ TEST(SymmetricEigenvalues, DiagonalZeroAndExtremeScales) {
     std::vector<double> want(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) want[i] = diag[static_cast<std::size_t>(i) * n + i] = std::sin(1.0 + i) * (i + 1);
     std::sort(want.begin(), want.end());
-    EXPECT_EQ(symmetric_eigenvalues(diag.data(), n, n), want);  // no reflector changes a diagonal matrix
+    EXPECT_EQ(symmetric_eigenvalues_two_stage(diag.data(), n, n), want);  // no reflector changes a diagonal matrix
 
     Matrix zero(static_cast<std::size_t>(n) * n, 0.0);
-    EXPECT_EQ(symmetric_eigenvalues(zero.data(), n, n), std::vector<double>(static_cast<std::size_t>(n), 0.0));
+    EXPECT_EQ(symmetric_eigenvalues_two_stage(zero.data(), n, n), std::vector<double>(static_cast<std::size_t>(n), 0.0));
 
     const Matrix a = random_symmetric(n, 0, 3, 500);
     const std::vector<double> base = reference_eigenvalues(a, n);
@@ -140,7 +195,7 @@ TEST(SymmetricEigenvalues, DiagonalZeroAndExtremeScales) {
         for (double& x : scaled) x *= scale;
         std::vector<double> want_scaled = base;
         for (double& x : want_scaled) x *= scale;
-        EXPECT_LE(eigenvalue_error(symmetric_eigenvalues(scaled.data(), n, n), want_scaled), 1e-12) << scale;
+        EXPECT_LE(eigenvalue_error(symmetric_eigenvalues_two_stage(scaled.data(), n, n), want_scaled), 1e-12) << scale;
     }
 }
 
