@@ -48,7 +48,10 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
                         lda, 1.0, at(j0 + wj, j0), lda);
     };
 
-    std::atomic<int> failed{0};            // LAPACK info of the first failure
+    // A failed look-ahead factorization at step k: its info, and k. Threads test "failed at a step
+    // <= mine" after each barrier; a plain flag could be set by the next step's look-ahead before
+    // a slower thread has read it for this step, and only that thread would leave.
+    std::atomic<int> failed{0}, failed_step{blocks};
     std::atomic<int> next_block[2] = {0, 0};  // per step (alternating): the next column block to update
     SpinBarrier barrier(threads);
     if (const int info = factor_block_column(0); info != 0) return info;
@@ -59,13 +62,16 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
             // handed out in order (the widest first).
             if (tid == 0) {
                 update_block_column(k, k + 1);
-                if (const int info = factor_block_column(k + 1); info != 0) failed.store(info);
+                if (const int info = factor_block_column(k + 1); info != 0) {
+                    failed.store(info);
+                    failed_step.store(k);
+                }
             }
             std::atomic<int>& counter = next_block[k & 1];
             for (int j; (j = k + 2 + counter.fetch_add(1, std::memory_order_relaxed)) < blocks;)
                 update_block_column(k, j);
             barrier.arrive_and_wait();
-            if (failed.load() != 0) return;  // every thread sees it after the same barrier
+            if (failed_step.load() <= k) return;  // every thread leaves after the same barrier
         }
     });
     return failed.load();

@@ -37,16 +37,20 @@ private:
 };
 
 // True when no x[i] is NaN or Inf: x - x is 0 for every finite x and NaN otherwise. Eight partial
-// sums so the loop vectorizes (it streams the whole d x d covariance).
+// sums so the loop vectorizes, chunks over the pool (it streams the whole d x d covariance).
 bool all_finite(const double* x, std::size_t n) {
-    double acc[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int l = 0; l < 8; ++l) acc[l] += x[i + l] - x[i + l];
-    double s = 0.0;
-    for (double a : acc) s += a;
-    for (; i < n; ++i) s += x[i] - x[i];
-    return s == 0.0;
+    std::atomic<bool> finite{true};
+    detail::parallel_for(static_cast<std::int64_t>(n), [&](std::int64_t begin, std::int64_t end) {
+        double acc[8] = {};
+        std::int64_t i = begin;
+        for (; i + 8 <= end; i += 8)
+            for (int l = 0; l < 8; ++l) acc[l] += x[i + l] - x[i + l];
+        double s = 0.0;
+        for (double a : acc) s += a;
+        for (; i < end; ++i) s += x[i] - x[i];
+        if (s != 0.0) finite.store(false, std::memory_order_relaxed);
+    });
+    return finite.load();
 }
 
 }  // namespace

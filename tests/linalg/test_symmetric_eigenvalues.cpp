@@ -133,6 +133,25 @@ TEST(Cholesky, ReportsTheFailingColumnLikeLapack) {
     EXPECT_EQ(cholesky_lower(got.data(), n, n, 2), lapack_info);
 }
 
+TEST(Cholesky, EveryThreadLeavesAtTheFailingStep) {
+    // Singular (rank 1050 of 1074): the look-ahead factorization of the last block column fails.
+    // Every thread must stop after the same step; a thread that read the failure one step early
+    // left the others waiting at the next barrier forever (seen within ~50 runs; three threads on
+    // two cores make the late reader likelier).
+    const int saved = cpu_threads();
+    set_cpu_threads(3);
+    const int n = 1074;
+    const Matrix base = random_symmetric(n, 0, 8, 1051);
+    Matrix first = base;
+    const int info = cholesky_lower(first.data(), n, n, 2);
+    ASSERT_GT(info, 1024) << "fails in the last block column";
+    for (int run = 0; run < 150; ++run) {
+        Matrix a = base;
+        ASSERT_EQ(cholesky_lower(a.data(), n, n, run % 2 ? 3 : 2), info) << run;
+    }
+    set_cpu_threads(saved);
+}
+
 TEST(Cholesky, SameBitsForAnyThreadCount) {
     const int saved = cpu_threads();
     set_cpu_threads(3);

@@ -12,11 +12,13 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <exception>
 #include <iostream>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/nvtx_range.h"
 #include "kernels/io/image_png.h"
 #include "kernels/io/npz.h"
@@ -144,11 +146,26 @@ void run_fid(const FidOptions& opt) {
         std::vector<std::string> files;
         GaussianStats stats;
     };
+    // Statistics files load concurrently (each is file reading, CRC checks and fresh pages: ~30 ms
+    // at d = 2048); their errors are raised below in input order.
+    const int n_inputs = static_cast<int>(opt.inputs.size());
+    std::vector<GaussianStats> loaded(opt.inputs.size());
+    std::vector<std::exception_ptr> load_errors(opt.inputs.size());
+    parallel_run(n_inputs, [&](int i) {
+        if (!is_stats_path(opt.inputs[i])) return;
+        try {
+            loaded[i] = load_stats(opt.inputs[i]);
+        } catch (...) {
+            load_errors[i] = std::current_exception();
+        }
+    });
     std::vector<Input> inputs;
-    for (const std::string& p : opt.inputs) {
+    for (int i = 0; i < n_inputs; ++i) {
+        const std::string& p = opt.inputs[i];
         Input in{p, {}, {}};
         if (is_stats_path(p)) {
-            in.stats = load_stats(p);
+            if (load_errors[i]) std::rethrow_exception(load_errors[i]);
+            in.stats = std::move(loaded[i]);
             LF_CHECK(in.stats.mu.dim(0) == opt.dims, p, ": statistics of ", in.stats.mu.dim(0),
                      "-d features, but --dims is ", opt.dims);
         } else {
