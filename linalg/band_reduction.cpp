@@ -88,6 +88,7 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
         // Panel p covers columns [j0, j0 + kd); the rows below its band, [j0 + kd, n), are factored.
         factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work[0]);
         parallel_run(threads, [&](int tid) {
+            const CpuPinScope pin(tid);  // one core per thread: they wait on each other
             std::vector<double> w(kk);  // 1/2 T^T V^T X, computed by every thread (k x k)
             for (int j0 = 0, panel = 0; j0 + kd < n; j0 += kd, ++panel) {
                 const int r0 = j0 + kd;         // first row/column of the trailing matrix

@@ -131,6 +131,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
         std::vector<double> slots(static_cast<std::size_t>(sweeps) * threads * slot_size);
         auto slot_of = [&](int s, int t) { return &slots[(static_cast<std::size_t>(s) * threads + t) * slot_size]; };
         parallel_run(threads, [&](int t) {
+            const CpuPinScope pin(t);  // one core per thread: they wait on each other
             std::vector<double> v(kd), v_next(kd), w(kd);
             for (int s = 0; s < sweeps; ++s) {
                 // Step k of sweep s ends with a reflector on the diagonal block starting at s + 1 + k*kd;
@@ -148,7 +149,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                     if (s > 0) spin_until_at_least(state[s - 1].steps, 3);
                     tau = make_reflector(m, at(j1, s), v.data());
                     reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
-                    state[s].steps.store(1, std::memory_order_release);
+                    publish(state[s].steps, 1);
                     k = 1;
                 } else {  // take over the reflector the previous segment ended with
                     spin_until_at_least(state[s].handed, t);
@@ -171,7 +172,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                     tau = tau_next;
                     std::swap(v, v_next);
                     reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
-                    state[s].steps.store(k + 1, std::memory_order_release);
+                    publish(state[s].steps, k + 1);
                 }
                 if (k_end < steps) {  // hand on to the thread that owns step k_end
                     int next = t + 1;
@@ -180,9 +181,9 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                     std::copy_n(v.data(), kd, slot);
                     slot[kd] = tau;
                     slot[kd + 1] = m;
-                    state[s].handed.store(next, std::memory_order_release);
+                    publish(state[s].handed, next);
                 } else {
-                    state[s].steps.store(kSweepDone, std::memory_order_release);
+                    publish(state[s].steps, kSweepDone);
                 }
             }
         });

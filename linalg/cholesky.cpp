@@ -56,6 +56,7 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
     SpinBarrier barrier(threads);
     if (const int info = factor_block_column(0); info != 0) return info;
     parallel_run(threads, [&](int tid) {
+        const CpuPinScope pin(tid);  // one core per thread: they wait on each other
         for (int k = 0; k + 1 < blocks; ++k) {
             if (tid == 0) next_block[(k + 1) & 1].store(0, std::memory_order_relaxed);
             // Thread 0: block column k + 1 first, then factors it (look-ahead); everyone: the rest,

@@ -184,7 +184,8 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
             std::atomic<int> next{0};
             {
                 const detail::BlasThreadsScope single_threaded_blas(threads > 1 ? 1 : detail::max_threads());
-                detail::parallel_run(threads, [&](int) {
+                detail::parallel_run(threads, [&](int tid) {
+                    const CpuPinScope pin(tid);  // the scheduler may stack both threads on one core
                     for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
                         const int j0 = b * kBlock, width = std::min(kBlock, d - j0);
                         const std::size_t diag = static_cast<std::size_t>(j0) * d + j0;

@@ -2,10 +2,13 @@
 #include "kernels/core/cpu_threads.h"
 
 #include <cblas.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -149,6 +152,31 @@ void park_blas_threads() {
     if (blas_thread_shutdown_ != nullptr && openblas_get_parallel != nullptr &&
         openblas_get_parallel() == kPthreadsBuild)
         blas_thread_shutdown_();
+}
+
+CpuPinScope::CpuPinScope(int slot) {
+    static_assert(sizeof(saved_) >= sizeof(cpu_set_t));
+    cpu_set_t current;
+    if (pthread_getaffinity_np(pthread_self(), sizeof(current), &current) != 0) return;
+    int seen = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (!CPU_ISSET(cpu, &current) || seen++ != slot) continue;
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0) {
+            std::memcpy(saved_, &current, sizeof(current));
+            pinned_ = true;
+        }
+        return;
+    }
+}
+
+CpuPinScope::~CpuPinScope() {
+    if (!pinned_) return;
+    cpu_set_t saved;
+    std::memcpy(&saved, saved_, sizeof(saved));
+    pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 }
 
 BlasThreadsScope::BlasThreadsScope(int threads) : saved_(openblas_get_num_threads()) {

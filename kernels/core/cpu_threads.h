@@ -34,6 +34,23 @@ private:
     int saved_;
 };
 
+// Pins the calling thread to the `slot`-th CPU it may run on, for the scope (the previous mask comes
+// back at the end). For pool regions whose threads wait on each other (spin_wait.h): the scheduler
+// can leave two of them on one core while another idles, for tens of ms (seen on 2-core VMs: a
+// 28 ms region took 56), and the waits then serialize them. Body t of such a region takes slot t.
+// No-op when there are no more than `slot` CPUs to choose from or the call fails.
+class CpuPinScope {
+public:
+    explicit CpuPinScope(int slot);
+    ~CpuPinScope();
+    CpuPinScope(const CpuPinScope&) = delete;
+    CpuPinScope& operator=(const CpuPinScope&) = delete;
+
+private:
+    bool pinned_ = false;
+    unsigned char saved_[128] = {};  // the previous cpu_set_t (1024 CPUs)
+};
+
 // OpenBLAS's idle workers (pthreads build) keep spinning on sched_yield for up to
 // 2^OPENBLAS_THREAD_TIMEOUT cycles (default 2^28, ~0.1 s) after each threaded call, so a pool
 // region started right after a threaded BLAS call shares its cores with them; regions whose
