@@ -25,13 +25,13 @@ int even_split(int m, int parts, int t) {
 
 // The QR of one panel [rows, cols] (column-major, leading dimension lda) in compact WY form:
 // on return the panel holds R (upper) and V (strict lower, unit diagonal implied), t [k, k] the
-// upper triangular T of Q = I - V T V^T, k = min(rows, cols).
-void factor_panel(double* panel, int rows, int cols, int lda, double* t, int ldt, std::vector<double>& work) {
+// upper triangular T of Q = I - V T V^T, k = min(rows, cols). Returns LAPACK's info (nonzero only
+// for bad arguments; it does not throw, as it also runs inside a pool region).
+lapack_int factor_panel(double* panel, int rows, int cols, int lda, double* t, int ldt, std::vector<double>& work) {
     const int k = std::min(rows, cols);
-    if (k == 0) return;
+    if (k == 0) return 0;
     work.resize(static_cast<std::size_t>(cols) * k);
-    const lapack_int info = LAPACKE_dgeqrt_work(LAPACK_COL_MAJOR, rows, cols, k, panel, lda, t, ldt, work.data());
-    LF_CHECK(info == 0, "band reduction: LAPACK dgeqrt failed (info ", info, ")");
+    return LAPACKE_dgeqrt_work(LAPACK_COL_MAJOR, rows, cols, k, panel, lda, t, ldt, work.data());
 }
 
 constexpr int kTile = 256;         // X = A V works on kTile x kTile tiles of the lower triangle
@@ -82,11 +82,13 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
         std::vector<double> t_buffers(2 * kk);
         std::vector<std::vector<double>> qr_work(static_cast<std::size_t>(threads));
         std::atomic<int> next_block[2] = {0, 0};
+        std::atomic<lapack_int> qr_info{0};
         SpinBarrier barrier(threads);
         const BlasThreadsScope single_threaded_blas(1);  // the pool threads call BLAS themselves
 
         // Panel p covers columns [j0, j0 + kd); the rows below its band, [j0 + kd, n), are factored.
-        factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work[0]);
+        qr_info = factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work[0]);
+        LF_CHECK(qr_info == 0, "band reduction: LAPACK dgeqrt failed (info ", qr_info.load(), ")");
         parallel_run(threads, [&](int tid) {
             const CpuPinScope pin(tid);  // one core per thread: they wait on each other
             std::vector<double> w(kk);  // 1/2 T^T V^T X, computed by every thread (k x k)
@@ -186,7 +188,9 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 const int lead = std::min(kd, m);  // the next panel's columns
                 if (tid == 0) {
                     update_columns(0, lead);
-                    if (m > kd) factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]);
+                    if (m > kd)
+                        if (const lapack_int info = factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]))
+                            qr_info.store(info);
                 }
                 std::atomic<int>& counter = next_block[panel & 1];
                 for (;;) {
@@ -197,6 +201,7 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 barrier.arrive_and_wait();
             }
         });
+        LF_CHECK(qr_info == 0, "band reduction: LAPACK dgeqrt failed (info ", qr_info.load(), ")");
     }
 
     // The band: the diagonal blocks and the R factors (upper triangles of the blocks under them).

@@ -1,6 +1,6 @@
 // frechet_distance.cpp: Gaussian statistics (mean, unbiased covariance via DSYRK over row chunks)
-// and the CPU Fréchet distance through LAPACKE (dpotrf / dpstrf), DTRMM / DSYMM / DGEMM and the
-// two-stage symmetric eigenvalue solver (symmetric_eigenvalues.h); see frechet_distance.h.
+// and the CPU Fréchet distance: the pool Cholesky (cholesky.h) or LAPACKE dpstrf / dsyevd, DTRMM /
+// DSYMM / DGEMM and the eigenvalues-only solver (symmetric_eigenvalues.h); see frechet_distance.h.
 #include "linalg/frechet_distance.h"
 
 #include <cblas.h>
@@ -140,8 +140,8 @@ namespace {
 void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, FrechetRoute route,
                          const std::string& what_a) {
     detail::PhaseTrace phase("Fréchet distance");  // LF_LINALG_TRACE=1: phase times on stderr
-    // dpotrf overwrites S1's lower triangle and diagonal; after a failed factorization they come
-    // back from the untouched upper triangle and this copy of the diagonal.
+    // The Cholesky overwrites S1's lower triangle and diagonal; after a failed factorization they
+    // come back from the untouched upper triangle and this copy of the diagonal.
     std::vector<double> s1_diagonal(d);
     for (int i = 0; i < d; ++i) s1_diagonal[i] = s1[static_cast<std::size_t>(i) * d + i];
     auto restore_s1 = [&] {
@@ -158,8 +158,8 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
     Scratch m_storage;
     int order = 0;
     if (route != FrechetRoute::Eigen) {
-        // Pivots at the rounding level mean S1 is singular to working precision (dpotrf may still
-        // succeed on a semidefinite matrix): then the pivoted route finds the rank properly.
+        // Pivots at the rounding level mean S1 is singular to working precision (the Cholesky may
+        // still succeed on a semidefinite matrix): then the pivoted route finds the rank properly.
         const double max_diag = *std::max_element(s1_diagonal.begin(), s1_diagonal.end());
         const double tiny = d * std::numeric_limits<double>::epsilon() * max_diag;
         bool definite = cholesky_lower(s1, d, d, detail::max_threads()) == 0;  // lower triangle only
@@ -263,7 +263,8 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
         }
     }
     if (order > 0) {
-        // Eigenvalues only, two-stage (symmetric_eigenvalues.h); M's lower triangle is read.
+        // Eigenvalues only (symmetric_eigenvalues.h: two-stage from order 1024, DSYEVD below); M's
+        // lower triangle is read.
         const std::vector<double> eig = symmetric_eigenvalues(m, order, order);
         phase("eigenvalues");
         for (double e : eig) {
