@@ -27,7 +27,8 @@ int even_split(int m, int parts, int t) {
 // on return the panel holds R (upper) and V (strict lower, unit diagonal implied), t [k, k] the
 // upper triangular T of Q = I - V T V^T, k = min(rows, cols). Returns LAPACK's info (nonzero only
 // for bad arguments; it does not throw, as it also runs inside a pool region).
-lapack_int factor_panel(double* panel, int rows, int cols, int lda, double* t, int ldt, std::vector<double>& work) {
+lapack_int factor_panel(double* panel, int rows, int cols, int lda, double* t, int ldt,
+                        std::vector<double>& work) {
     const int k = std::min(rows, cols);
     if (k == 0) return 0;
     work.resize(static_cast<std::size_t>(cols) * k);
@@ -35,7 +36,7 @@ lapack_int factor_panel(double* panel, int rows, int cols, int lda, double* t, i
 }
 
 constexpr int kTile = 256;         // X = A V works on kTile x kTile tiles of the lower triangle
-constexpr int kUpdateBlock = 128;   // the rank-2k update works on column blocks this wide
+constexpr int kUpdateBlock = 128;  // the rank-2k update works on column blocks this wide
 
 struct Tile {
     int i0, i1, j0, j1;  // rows [i0, i1), columns [j0, j1) of the trailing matrix; i0 >= j0
@@ -47,11 +48,13 @@ struct Tile {
 std::vector<std::vector<Tile>> assign_tiles(int m, int threads) {
     std::vector<Tile> tiles;
     for (int j0 = 0; j0 < m; j0 += kTile)
-        for (int i0 = j0; i0 < m; i0 += kTile) tiles.push_back({i0, std::min(m, i0 + kTile), j0, std::min(m, j0 + kTile)});
+        for (int i0 = j0; i0 < m; i0 += kTile)
+            tiles.push_back({i0, std::min(m, i0 + kTile), j0, std::min(m, j0 + kTile)});
     auto cost = [](const Tile& t) {
         return static_cast<double>(t.i1 - t.i0) * (t.j1 - t.j0) * (t.i0 == t.j0 ? 1.0 : 2.0);
     };
-    std::stable_sort(tiles.begin(), tiles.end(), [&](const Tile& a, const Tile& b) { return cost(a) > cost(b); });
+    std::stable_sort(tiles.begin(), tiles.end(),
+                     [&](const Tile& a, const Tile& b) { return cost(a) > cost(b); });
     std::vector<std::vector<Tile>> out(static_cast<std::size_t>(threads));
     std::vector<double> load(static_cast<std::size_t>(threads), 0.0);
     for (const Tile& t : tiles) {
@@ -65,7 +68,8 @@ std::vector<std::vector<Tile>> assign_tiles(int m, int threads) {
 }  // namespace
 
 void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) {
-    LF_CHECK(band.n() == n && lda >= std::max(1, n), "band reduction: bad order ", n, " or leading dimension ", lda);
+    LF_CHECK(band.n() == n && lda >= std::max(1, n), "band reduction: bad order ", n,
+             " or leading dimension ", lda);
     const int kd = std::min(band.kd(), std::max(n - 1, 0));
     auto at = [&](int i, int j) { return a + i + static_cast<std::ptrdiff_t>(j) * lda; };
     threads = std::max(1, std::min(threads, cpu_threads()));
@@ -78,7 +82,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
         // V explicit [m, k] (unit lower trapezoidal), X [m, k] (then Y), the per-thread partial sums
         // of A V [threads][m, k] and of V^T X [threads][k, k], [V | Y] and [Y | V] [m, 2k], the T of
         // the current and the next panel.
-        std::vector<double> v(mk), x(mk), x_parts(mk * threads), z_parts(kk * threads), vy(2 * mk), yv(2 * mk);
+        std::vector<double> v(mk), x(mk), x_parts(mk * threads), z_parts(kk * threads), vy(2 * mk),
+            yv(2 * mk);
         std::vector<double> t_buffers(2 * kk);
         std::vector<std::vector<double>> qr_work(static_cast<std::size_t>(threads));
         std::atomic<int> next_block[2] = {0, 0};
@@ -91,7 +96,7 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
         LF_CHECK(qr_info == 0, "band reduction: LAPACK dgeqrt failed (info ", qr_info.load(), ")");
         parallel_run(threads, [&](int tid) {
             const CpuPinScope pin(tid);  // one core per thread: they wait on each other
-            std::vector<double> w(kk);  // 1/2 T^T V^T X, computed by every thread (k x k)
+            std::vector<double> w(kk);   // 1/2 T^T V^T X, computed by every thread (k x k)
             for (int j0 = 0, panel = 0; j0 + kd < n; j0 += kd, ++panel) {
                 const int r0 = j0 + kd;         // first row/column of the trailing matrix
                 const int m = n - r0;           // its order
@@ -100,7 +105,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 const double* t = t_buffers.data() + (panel & 1) * kk;
                 double* t_next = t_buffers.data() + ((panel + 1) & 1) * kk;
                 double* xp = x_parts.data() + static_cast<std::size_t>(tid) * mk;
-                const int rb = even_split(m, threads, tid), re = even_split(m, threads, tid + 1), rows = re - rb;
+                const int rb = even_split(m, threads, tid), re = even_split(m, threads, tid + 1),
+                          rows = re - rb;
 
                 // V explicit (columns split), the private X sums cleared.
                 for (int c = even_split(k, threads, tid); c < even_split(k, threads, tid + 1); ++c) {
@@ -121,8 +127,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                     const int ti = tile.i1 - tile.i0, tj = tile.j1 - tile.j0;
                     const double* block = a22 + tile.i0 + static_cast<std::ptrdiff_t>(tile.j0) * lda;
                     if (tile.i0 == tile.j0) {
-                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, ti, k, 1.0, block, lda, v.data() + tile.i0, m,
-                                    1.0, xp + tile.i0, m);
+                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, ti, k, 1.0, block, lda,
+                                    v.data() + tile.i0, m, 1.0, xp + tile.i0, m);
                     } else {
                         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ti, k, tj, 1.0, block, lda,
                                     v.data() + tile.j0, m, 1.0, xp + tile.i0, m);
@@ -145,10 +151,10 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 }
                 double* zp = z_parts.data() + static_cast<std::size_t>(tid) * kk;
                 if (rows > 0) {
-                    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, rows, k, 1.0, t, kd,
-                                xr, m);  // X T
-                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, v.data() + rb, m, xr, m, 0.0,
-                                zp, kd);  // V[rows]^T X[rows]
+                    cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, rows, k,
+                                1.0, t, kd, xr, m);  // X T
+                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, v.data() + rb, m,
+                                xr, m, 0.0, zp, kd);  // V[rows]^T X[rows]
                 } else {
                     std::fill_n(zp, kk, 0.0);
                 }
@@ -157,12 +163,13 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 // W = 1/2 T^T (V^T X) (every thread, same order), Y = X - V W, [V | Y], [Y | V].
                 std::fill(w.begin(), w.end(), 0.0);
                 for (int p = 0; p < threads; ++p)
-                    for (std::size_t i = 0; i < kk; ++i) w[i] += z_parts[static_cast<std::size_t>(p) * kk + i];
-                cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, k, k, 0.5, t, kd, w.data(),
-                            kd);
+                    for (std::size_t i = 0; i < kk; ++i)
+                        w[i] += z_parts[static_cast<std::size_t>(p) * kk + i];
+                cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, k, k, 0.5, t, kd,
+                            w.data(), kd);
                 if (rows > 0) {
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v.data() + rb, m, w.data(),
-                                kd, 1.0, xr, m);
+                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v.data() + rb, m,
+                                w.data(), kd, 1.0, xr, m);
                     for (int c = 0; c < k; ++c) {
                         const std::size_t col = static_cast<std::size_t>(c) * m + rb;
                         const std::size_t col2 = static_cast<std::size_t>(k + c) * m + rb;
@@ -182,14 +189,15 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                     cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, c1 - c0, k, -1.0, v.data() + c0, m,
                                  x.data() + c0, m, 1.0, diag, lda);  // the diagonal block
                     if (c1 < m)  // the rows below: A22[c1:, c0:c1] -= [V Y][c1:] [Y V][c0:c1]^T
-                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m - c1, c1 - c0, 2 * k, -1.0, vy.data() + c1,
-                                    m, yv.data() + c0, m, 1.0, diag + (c1 - c0), lda);
+                        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m - c1, c1 - c0, 2 * k, -1.0,
+                                    vy.data() + c1, m, yv.data() + c0, m, 1.0, diag + (c1 - c0), lda);
                 };
                 const int lead = std::min(kd, m);  // the next panel's columns
                 if (tid == 0) {
                     update_columns(0, lead);
                     if (m > kd)
-                        if (const lapack_int info = factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]))
+                        if (const lapack_int info =
+                                factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]))
                             qr_info.store(info);
                 }
                 std::atomic<int>& counter = next_block[panel & 1];

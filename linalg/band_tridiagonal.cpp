@@ -110,7 +110,9 @@ constexpr int kSweepDone = 1 << 30;
 }  // namespace
 
 BulgeBand::BulgeBand(int n, int kd)
-    : n_(n), kd_(kd), ld_(2 * kd + 3),
+    : n_(n),
+      kd_(kd),
+      ld_(2 * kd + 3),
       data_((static_cast<std::size_t>(n) + 1) * (static_cast<std::size_t>(2 * kd + 3) + 1), 0.0) {
     LF_CHECK(n >= 0 && kd >= 0, "band matrix: bad order ", n, " or bandwidth ", kd);
 }
@@ -129,7 +131,9 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
         // Hand-over slot of sweep s into thread t: the carried reflector [kd], its tau and length.
         const std::size_t slot_size = static_cast<std::size_t>(kd) + 2;
         std::vector<double> slots(static_cast<std::size_t>(sweeps) * threads * slot_size);
-        auto slot_of = [&](int s, int t) { return &slots[(static_cast<std::size_t>(s) * threads + t) * slot_size]; };
+        auto slot_of = [&](int s, int t) {
+            return &slots[(static_cast<std::size_t>(s) * threads + t) * slot_size];
+        };
         parallel_run(threads, [&](int t) {
             const CpuPinScope pin(t);  // one core per thread: they wait on each other
             std::vector<double> v(kd), v_next(kd), w(kd);
@@ -137,11 +141,13 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                 // Step k of sweep s ends with a reflector on the diagonal block starting at s + 1 + k*kd;
                 // thread t runs steps [first(t), first(t + 1)): equal shares of the sweep.
                 const int steps = (n - 1 - s + kd - 1) / kd;
-                auto first = [&](int u) { return static_cast<int>(static_cast<std::int64_t>(steps) * u / threads); };
+                auto first = [&](int u) {
+                    return static_cast<int>(static_cast<std::int64_t>(steps) * u / threads);
+                };
                 const int k_end = first(t + 1);
                 int k = first(t);
                 if (k >= k_end) continue;  // no step of this sweep is ours
-                int j1 = 0, m = 0;  // the current reflector acts on rows/cols [j1, j1 + m)
+                int j1 = 0, m = 0;         // the current reflector acts on rows/cols [j1, j1 + m)
                 double tau = 0.0;
                 if (k == 0) {  // annihilate column s below the subdiagonal
                     j1 = s + 1;

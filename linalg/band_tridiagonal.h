@@ -23,7 +23,9 @@ public:
     int n() const { return n_; }
     int kd() const { return kd_; }
     int ld() const { return ld_; }
-    double& at(int i, int j) { return data_[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * ld_]; }
+    double& at(int i, int j) {
+        return data_[static_cast<std::size_t>(i) + static_cast<std::size_t>(j) * ld_];
+    }
     double* data() { return data_.data(); }
 
 private:

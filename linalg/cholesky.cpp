@@ -34,18 +34,19 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
         const lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', w, at(c0, c0), lda);
         if (info != 0) return c0 + static_cast<int>(info);
         if (below > 0)  // L[below, k] = A[below, k] L_kk^-T
-            cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, below, w, 1.0, at(c0, c0),
-                        lda, at(c0 + w, c0), lda);
+            cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, below, w, 1.0,
+                        at(c0, c0), lda, at(c0 + w, c0), lda);
         return 0;
     };
     // Column block j of the trailing matrix -= L[j:, k] L[j, k]^T (lower part only).
     auto update_block_column = [&](int k, int j) {
         const int c0 = k * kBlock, w = std::min(kBlock, n - c0);
         const int j0 = j * kBlock, wj = std::min(kBlock, n - j0), below = n - j0 - wj;
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, wj, w, -1.0, at(j0, c0), lda, 1.0, at(j0, j0), lda);
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, wj, w, -1.0, at(j0, c0), lda, 1.0, at(j0, j0),
+                    lda);
         if (below > 0)
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, below, wj, w, -1.0, at(j0 + wj, c0), lda, at(j0, c0),
-                        lda, 1.0, at(j0 + wj, j0), lda);
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, below, wj, w, -1.0, at(j0 + wj, c0), lda,
+                        at(j0, c0), lda, 1.0, at(j0 + wj, j0), lda);
     };
 
     // A failed look-ahead factorization at step k: its info, and k. Threads test "failed at a step

@@ -205,7 +205,8 @@ PhaseTrace::PhaseTrace(const char* routine) : routine_(routine), last_(std::chro
 void PhaseTrace::operator()(const char* phase) {
     if (!trace_enabled()) return;
     const auto now = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "linalg: %s %-28s %8.3f s\n", routine_, phase, std::chrono::duration<double>(now - last_).count());
+    std::fprintf(stderr, "linalg: %s %-28s %8.3f s\n", routine_, phase,
+                 std::chrono::duration<double>(now - last_).count());
     last_ = now;
 }
 

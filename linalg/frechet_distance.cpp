@@ -109,7 +109,8 @@ void check_gaussian_stats(const GaussianStats& s, const std::string& what) {
     LF_CHECK(s.mu.device().is_cpu() && s.sigma.device().is_cpu(), what, ": statistics must be on the host");
     LF_CHECK(d <= 46340, what, ": d = ", d, " is too large for 32-bit LAPACK indices");
     LF_CHECK(all_finite(s.mu.data<double>(), static_cast<std::size_t>(d)), what, ": 'mu' is not finite");
-    LF_CHECK(all_finite(s.sigma.data<double>(), static_cast<std::size_t>(d) * d), what, ": 'sigma' is not finite");
+    LF_CHECK(all_finite(s.sigma.data<double>(), static_cast<std::size_t>(d) * d), what,
+             ": 'sigma' is not finite");
 }
 
 FrechetResult frechet_plain_terms(const GaussianStats& a, const GaussianStats& b, const std::string& what_a,
@@ -189,8 +190,9 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
                     for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
                         const int j0 = b * kBlock, width = std::min(kBlock, d - j0);
                         const std::size_t diag = static_cast<std::size_t>(j0) * d + j0;
-                        cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, d - j0, width, 1.0,
-                                    l + diag, d, t + diag, d);  // [d - j0, width] L[j0:, j0:]^T T[j0:, J]
+                        cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, d - j0,
+                                    width, 1.0, l + diag, d, t + diag,
+                                    d);  // [d - j0, width] L[j0:, j0:]^T T[j0:, J]
                     }
                 });
             }
@@ -210,8 +212,7 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
         double* chol = s1;
         std::vector<lapack_int> piv(d);
         lapack_int rank = 0;
-        const lapack_int info =
-            LAPACKE_dpstrf(LAPACK_COL_MAJOR, 'L', d, chol, d, piv.data(), &rank, -1.0);
+        const lapack_int info = LAPACKE_dpstrf(LAPACK_COL_MAJOR, 'L', d, chol, d, piv.data(), &rank, -1.0);
         LF_CHECK(info >= 0, what_a, ": pivoted Cholesky of sigma failed (LAPACK dpstrf info ", info, ")");
         r.rank1 = static_cast<int>(rank);
         r.route = FrechetRoute::PivotedCholesky;
@@ -293,8 +294,8 @@ FrechetResult frechet_distance(const GaussianStats& a, const GaussianStats& b, c
 FrechetResult frechet_distance(GaussianStats&& a, GaussianStats&& b, const std::string& what_a,
                                const std::string& what_b, FrechetRoute route) {
     FrechetResult r = frechet_plain_terms(a, b, what_a, what_b);
-    sqrt_trace_in_place(r, a.sigma.data<double>(), b.sigma.data<double>(), static_cast<int>(a.mu.dim(0)), route,
-                        what_a);
+    sqrt_trace_in_place(r, a.sigma.data<double>(), b.sigma.data<double>(), static_cast<int>(a.mu.dim(0)),
+                        route, what_a);
     a = GaussianStats();  // their sigmas were the scratch
     b = GaussianStats();
     r.value = r.mean_term + r.trace_sum - 2.0 * r.sqrt_trace;

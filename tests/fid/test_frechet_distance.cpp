@@ -6,8 +6,8 @@
 //    (N < d, where pytorch-fid's sqrtm route raises "imaginary component") give a finite value that
 //    matches the eigenvalues of S1 S2 from a general (nonsymmetric) LAPACK dgeev; identities
 //    FD(a, a) = 0, FD(a, b) = FD(b, a); shape errors name the file.
-#include <gtest/gtest.h>
 #include <cblas.h>
+#include <gtest/gtest.h>
 #include <lapacke.h>
 
 #include <cmath>
@@ -135,7 +135,8 @@ TEST(FrechetDistance, CholeskyAndEigenRoutesAgree) {
 // S1 = V diag(l) V^T, F = V diag(sqrt(l)) over l > d eps max(l), eigenvalues of F^T S2 F.
 double sqrt_trace_plain_lapack(const GaussianStats& a, const GaussianStats& b) {
     const int d = static_cast<int>(a.mu.dim(0));
-    std::vector<double> v(a.sigma.data<double>(), a.sigma.data<double>() + static_cast<std::size_t>(d) * d), l(d);
+    std::vector<double> v(a.sigma.data<double>(), a.sigma.data<double>() + static_cast<std::size_t>(d) * d),
+        l(d);
     EXPECT_EQ(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', d, v.data(), d, l.data()), 0);
     const double cutoff = d * std::numeric_limits<double>::epsilon() * l.back();
     std::vector<double> f;  // [d, r] column-major
@@ -144,9 +145,10 @@ double sqrt_trace_plain_lapack(const GaussianStats& a, const GaussianStats& b) {
             for (int i = 0; i < d; ++i) f.push_back(v[static_cast<std::size_t>(c) * d + i] * std::sqrt(l[c]));
     const int r = static_cast<int>(f.size() / d);
     std::vector<double> t(static_cast<std::size_t>(d) * r), m(static_cast<std::size_t>(r) * r), w(r);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, r, d, 1.0, b.sigma.data<double>(), d, f.data(), d, 0.0,
-                t.data(), d);
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, r, r, d, 1.0, f.data(), d, t.data(), d, 0.0, m.data(), r);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, r, d, 1.0, b.sigma.data<double>(), d, f.data(),
+                d, 0.0, t.data(), d);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, r, r, d, 1.0, f.data(), d, t.data(), d, 0.0,
+                m.data(), r);
     EXPECT_EQ(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', r, m.data(), r, w.data()), 0);
     double sum = 0.0;
     for (double x : w) sum += x > 0.0 ? std::sqrt(x) : 0.0;

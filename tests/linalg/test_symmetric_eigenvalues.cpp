@@ -48,7 +48,8 @@ Matrix random_symmetric(int n, int kind, std::uint64_t seed, int samples = 0) {
             for (int i = j; i < n; ++i) a[static_cast<std::size_t>(j) * n + i] = g(rng);
     }
     for (int j = 0; j < n; ++j)
-        for (int i = j + 1; i < n; ++i) a[static_cast<std::size_t>(i) * n + j] = a[static_cast<std::size_t>(j) * n + i];
+        for (int i = j + 1; i < n; ++i)
+            a[static_cast<std::size_t>(i) * n + j] = a[static_cast<std::size_t>(j) * n + i];
     return a;
 }
 
@@ -68,7 +69,8 @@ double max_abs(const std::vector<double>& v) {
 double eigenvalue_error(const std::vector<double>& got, const std::vector<double>& want) {
     EXPECT_EQ(got.size(), want.size());
     double err = 0.0;
-    for (std::size_t i = 0; i < std::min(got.size(), want.size()); ++i) err = std::max(err, std::fabs(got[i] - want[i]));
+    for (std::size_t i = 0; i < std::min(got.size(), want.size()); ++i)
+        err = std::max(err, std::fabs(got[i] - want[i]));
     const double scale = max_abs(want);
     return scale > 0.0 ? err / scale : err;
 }
@@ -191,21 +193,26 @@ TEST(SymmetricEigenvalues, LeadingDimensionLargerThanOrder) {
     const Matrix a = random_symmetric(n, 1, 5);
     Matrix padded(static_cast<std::size_t>(lda) * n, -7.0);  // the padding rows must not be read
     for (int j = 0; j < n; ++j)
-        std::copy_n(a.data() + static_cast<std::size_t>(j) * n, n, padded.data() + static_cast<std::size_t>(j) * lda);
-    EXPECT_LE(eigenvalue_error(symmetric_eigenvalues_two_stage(padded.data(), n, lda), reference_eigenvalues(a, n)),
-              1e-12);
+        std::copy_n(a.data() + static_cast<std::size_t>(j) * n, n,
+                    padded.data() + static_cast<std::size_t>(j) * lda);
+    EXPECT_LE(
+        eigenvalue_error(symmetric_eigenvalues_two_stage(padded.data(), n, lda), reference_eigenvalues(a, n)),
+        1e-12);
 }
 
 TEST(SymmetricEigenvalues, DiagonalZeroAndExtremeScales) {
     const int n = 300;
     Matrix diag(static_cast<std::size_t>(n) * n, 0.0);
     std::vector<double> want(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) want[i] = diag[static_cast<std::size_t>(i) * n + i] = std::sin(1.0 + i) * (i + 1);
+    for (int i = 0; i < n; ++i)
+        want[i] = diag[static_cast<std::size_t>(i) * n + i] = std::sin(1.0 + i) * (i + 1);
     std::sort(want.begin(), want.end());
-    EXPECT_EQ(symmetric_eigenvalues_two_stage(diag.data(), n, n), want);  // no reflector changes a diagonal matrix
+    EXPECT_EQ(symmetric_eigenvalues_two_stage(diag.data(), n, n),
+              want);  // no reflector changes a diagonal matrix
 
     Matrix zero(static_cast<std::size_t>(n) * n, 0.0);
-    EXPECT_EQ(symmetric_eigenvalues_two_stage(zero.data(), n, n), std::vector<double>(static_cast<std::size_t>(n), 0.0));
+    EXPECT_EQ(symmetric_eigenvalues_two_stage(zero.data(), n, n),
+              std::vector<double>(static_cast<std::size_t>(n), 0.0));
 
     const Matrix a = random_symmetric(n, 0, 3, 500);
     const std::vector<double> base = reference_eigenvalues(a, n);
@@ -214,7 +221,8 @@ TEST(SymmetricEigenvalues, DiagonalZeroAndExtremeScales) {
         for (double& x : scaled) x *= scale;
         std::vector<double> want_scaled = base;
         for (double& x : want_scaled) x *= scale;
-        EXPECT_LE(eigenvalue_error(symmetric_eigenvalues_two_stage(scaled.data(), n, n), want_scaled), 1e-12) << scale;
+        EXPECT_LE(eigenvalue_error(symmetric_eigenvalues_two_stage(scaled.data(), n, n), want_scaled), 1e-12)
+            << scale;
     }
 }
 
@@ -226,7 +234,8 @@ TEST(BandReduction, PreservesEigenvalues) {
             Matrix work = a;
             BulgeBand band(n, kd);
             symmetric_to_band(work.data(), n, n, band, threads);
-            const double err = eigenvalue_error(reference_eigenvalues(dense_of_band(band), n), reference_eigenvalues(a, n));
+            const double err =
+                eigenvalue_error(reference_eigenvalues(dense_of_band(band), n), reference_eigenvalues(a, n));
             EXPECT_LE(err, 1e-12) << "kd " << kd << " threads " << threads;
         }
 }
