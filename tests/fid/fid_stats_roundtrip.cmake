@@ -1,7 +1,8 @@
 # fid_stats_roundtrip.cmake: FID(folder A, folder B) must equal FID(stats A, stats B) and
 # FID(folder A, stats B), printed digit for digit (the statistics are written as float64 .npz and
 # the distance is the same function of the same numbers). Also checks that FID(A, A) is ~0, that
-# `fid --json` reports the same value, and that `lfgen features` writes [N, 2048] features.
+# `fid --json` reports the same value, that one pool thread gives it too, and that `lfgen features`
+# writes [N, 2048] features.
 # Used by tests/cli/fid_errors.cmake:
 # With -DPYTHON=<interpreter with NumPy>, also checks that np.load reads the written statistics.
 #   cmake -DLFGEN=... -DDIR=<make_fid_cli_inputs dir> [-DPYTHON=...] -P fid_stats_roundtrip.cmake
@@ -38,6 +39,21 @@ fid_value(mixed "${out}")
 message(STATUS "FID folders ${folders}, stats ${stats}, folder+stats ${mixed}")
 if(NOT folders STREQUAL stats OR NOT folders STREQUAL mixed)
   message(FATAL_ERROR "FID differs: folders ${folders}, stats ${stats}, folder+stats ${mixed}")
+endif()
+# One pool thread: both statistics files still load (they load concurrently; a 1-thread pool once
+# loaded only the first) and the value agrees (to 10 characters: other BLAS thread counts may
+# round differently in the last digits).
+execute_process(COMMAND ${CMAKE_COMMAND} -E env OPENBLAS_NUM_THREADS=1 "${LFGEN}" fid "${DIR}/A_stats.npz"
+                        "${DIR}/B_stats.npz" --device cpu
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 600)
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "OPENBLAS_NUM_THREADS=1 lfgen fid: exit '${rc}'\nstdout:\n${out}\nstderr:\n${err}")
+endif()
+fid_value(one_thread "${out}")
+string(SUBSTRING "${one_thread}" 0 10 one_thread_head)
+string(SUBSTRING "${stats}" 0 10 stats_head)
+if(NOT one_thread_head STREQUAL stats_head)
+  message(FATAL_ERROR "FID with one thread ${one_thread} differs from ${stats}")
 endif()
 # --json: the same value, with its terms, as one JSON object.
 run_lfgen(out fid --json "${DIR}/A_stats.npz" "${DIR}/B_stats.npz")

@@ -151,12 +151,14 @@ void run_fid(const FidOptions& opt) {
     const int n_inputs = static_cast<int>(opt.inputs.size());
     std::vector<GaussianStats> loaded(opt.inputs.size());
     std::vector<std::exception_ptr> load_errors(opt.inputs.size());
-    parallel_run(n_inputs, [&](int i) {
-        if (!is_stats_path(opt.inputs[i])) return;
-        try {
-            loaded[i] = load_stats(opt.inputs[i]);
-        } catch (...) {
-            load_errors[i] = std::current_exception();
+    parallel_for(n_inputs, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+            if (!is_stats_path(opt.inputs[i])) continue;
+            try {
+                loaded[i] = load_stats(opt.inputs[i]);
+            } catch (...) {
+                load_errors[i] = std::current_exception();
+            }
         }
     });
     std::vector<Input> inputs;
