@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -20,6 +21,9 @@
 #include "kernels/ops/bilinear_resize.h"
 #include "kernels/ops/conv_bn_relu.h"
 #include "kernels/ops/max_pool2d.h"
+#include "weights/safetensors.h"
+#include "nets/inception.h"
+#include "nets/inception_backend.h"
 #include "tests/emulated/backend.h"
 #include "tests/emulated/tolerance.h"
 
@@ -332,6 +336,37 @@ TEST(BilinearResize_f32_Semantics, TapsMatchTorch) {
     const BilinearTap t0 = bilinear_tap(0, 64, 299);  // src clamps at 0
     EXPECT_EQ(t0.i0, 0);
     EXPECT_EQ(t0.l1, 0.0f);
+}
+
+// ---- the whole FID InceptionV3 on the kernels vs the CPU backend -----------------------------------
+
+// Random weights (the pytorch-fid tensor layout), one 64x64 image resized to 299 as in pytorch-fid:
+// the pool3 features through every kernel of the net against the CPU backend, within the 1e-4
+// relative (to the largest feature) that the FID issue asks of the kernels.
+TEST(InceptionEndToEnd, KernelsMatchCpuBackend) {
+    LF_REQUIRE_BACKEND();
+    auto bytes = std::make_shared<std::vector<std::uint8_t>>(serialize_safetensors(InceptionFid::random_state_dict(1)));
+    const SafetensorsFile file = SafetensorsFile::from_bytes(bytes, "random inception");
+    const InceptionFid cpu_net = InceptionFid::from_file(file);
+    Tensor x = Tensor::empty({1, 3, 64, 64}, DType::F32);  // [N, 3, H, W] in [0, 1]
+    const std::vector<float> values = make_values(static_cast<std::size_t>(x.numel()), 11, 0.0f, 1.0f);
+    std::copy(values.begin(), values.end(), x.data<float>());
+    const Tensor want = cpu_net.features(x, 2048, inception_cpu_backend());  // [1, 2048]
+#if LF_TEST_ON_GPU
+    const InceptionFid net = InceptionFid::from_file(file, Device::cuda(0));
+    const Tensor got = net.features(x.to(Device::cuda(0)), 2048, inception_cuda_backend(0)).to(Device::cpu());
+#else
+    const Tensor got = cpu_net.features(x, 2048, inception_emulated_backend());
+#endif
+    ASSERT_EQ(got.shape(), want.shape());
+    double max_err = 0.0, max_ref = 0.0;
+    for (std::int64_t i = 0; i < want.numel(); ++i) {
+        max_err = std::max(max_err, std::fabs(static_cast<double>(got.data<float>()[i]) - want.data<float>()[i]));
+        max_ref = std::max(max_ref, std::fabs(static_cast<double>(want.data<float>()[i])));
+    }
+    const double rel = max_err / std::max(max_ref, 1e-30);
+    std::printf("[ max rel  ] pool3 features, kernels vs CPU backend: %.3e\n", rel);
+    EXPECT_LE(rel, 1e-4);
 }
 
 }  // namespace
