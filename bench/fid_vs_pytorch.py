@@ -35,7 +35,7 @@ import numpy as np
 sys.dont_write_bytecode = True
 REPO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(REPO_DIR, "tools", "reference"))
-from bench_common import run_timed, thread_env  # noqa: E402
+from bench_common import run_timed, thread_env, write_report  # noqa: E402
 
 
 def self_cpu():
@@ -151,10 +151,7 @@ def main():
         if a.skip != "fd":
             result["frechet_distance"] = bench_fd(a, tmp, env)
     result["load_average_1min_after"] = os.getloadavg()[0]
-    print(json.dumps(result, indent=2))
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(result, f, indent=2)
+    write_report(result, a.json)
 
 
 if __name__ == "__main__":

@@ -72,31 +72,31 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
              " or leading dimension ", lda);
     const int kd = std::min(band.kd(), std::max(n - 1, 0));
     auto at = [&](int i, int j) { return a + i + static_cast<std::ptrdiff_t>(j) * lda; };
-    threads = std::max(1, std::min(threads, cpu_threads()));
-    if (in_parallel_region()) threads = 1;  // nested bodies would run one after the other
-    if (threads > 1) park_blas_threads();   // their spinning would share our cores
+    threads = coupled_region_threads(threads);  // the threads below wait on each other
 
     if (kd >= 1 && n - kd > 0) {
         const int m0 = n - kd;  // the first trailing matrix's order (the largest)
         const std::size_t mk = static_cast<std::size_t>(m0) * kd, kk = static_cast<std::size_t>(kd) * kd;
-        // V explicit [m, k] (unit lower trapezoidal), X [m, k] (then Y), the per-thread partial sums
-        // of A V [threads][m, k] and of V^T X [threads][k, k], [V | Y] and [Y | V] [m, 2k], the T of
-        // the current and the next panel.
-        std::vector<double> v(mk), x(mk), x_parts(mk * threads), z_parts(kk * threads), vy(2 * mk),
-            yv(2 * mk);
+        // [V | Y] and [Y | V] [m, 2k] (what the rank-2k update reads): V explicit (unit lower
+        // trapezoidal) is built in the first, X (then Y) computed in the second, and each copied
+        // into the other's right half. The per-thread partial sums of A V [threads][m, k] and of
+        // V^T X [threads][k, k], the T of the current and the next panel.
+        std::vector<double> vy(2 * mk), yv(2 * mk), x_parts(mk * threads), z_parts(kk * threads);
+        double* const v = vy.data();  // [m, k] V = vy[:, :k]
+        double* const x = yv.data();  // [m, k] X, then Y = yv[:, :k]
         std::vector<double> t_buffers(2 * kk);
-        std::vector<std::vector<double>> qr_work(static_cast<std::size_t>(threads));
+        std::vector<double> qr_work;           // DGEQRT's workspace (thread 0 factors every panel)
+        std::vector<std::vector<Tile>> tiles;  // this panel's X tiles per thread (thread 0 assigns)
         std::atomic<int> next_block[2] = {0, 0};
         std::atomic<lapack_int> qr_info{0};
         SpinBarrier barrier(threads);
         const BlasThreadsScope single_threaded_blas(1);  // the pool threads call BLAS themselves
 
         // Panel p covers columns [j0, j0 + kd); the rows below its band, [j0 + kd, n), are factored.
-        qr_info = factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work[0]);
+        qr_info = factor_panel(at(kd, 0), n - kd, kd, lda, t_buffers.data(), kd, qr_work);
         LF_CHECK(qr_info == 0, "band reduction: LAPACK dgeqrt failed (info ", qr_info.load(), ")");
-        parallel_run(threads, [&](int tid) {
-            const CpuPinScope pin(tid);  // one core per thread: they wait on each other
-            std::vector<double> w(kk);   // 1/2 T^T V^T X, computed by every thread (k x k)
+        parallel_run_pinned(threads, [&](int tid) {
+            std::vector<double> w(kk);  // 1/2 T^T V^T X, computed by every thread (k x k)
             for (int j0 = 0, panel = 0; j0 + kd < n; j0 += kd, ++panel) {
                 const int r0 = j0 + kd;         // first row/column of the trailing matrix
                 const int m = n - r0;           // its order
@@ -111,35 +111,37 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 // V explicit (columns split), the private X sums cleared.
                 for (int c = even_split(k, threads, tid); c < even_split(k, threads, tid + 1); ++c) {
                     const double* src = at(r0, j0 + c);
-                    double* dst = v.data() + static_cast<std::size_t>(c) * m;
+                    double* dst = v + static_cast<std::size_t>(c) * m;
                     std::fill_n(dst, c, 0.0);
                     dst[c] = 1.0;
                     std::copy(src + c + 1, src + m, dst + c + 1);
                 }
                 std::fill_n(xp, static_cast<std::size_t>(m) * k, 0.0);
-                if (tid == 0) next_block[(panel + 1) & 1].store(0, std::memory_order_relaxed);
+                if (tid == 0) {
+                    next_block[(panel + 1) & 1].store(0, std::memory_order_relaxed);
+                    tiles = assign_tiles(m, threads);
+                }
                 barrier.arrive_and_wait();
 
                 // X = A22 V over this thread's tiles, into its private sum (each tile read once
                 // from memory, then from cache for its transposed use).
-                const std::vector<std::vector<Tile>> tiles = assign_tiles(m, threads);
                 for (const Tile& tile : tiles[static_cast<std::size_t>(tid)]) {
                     const int ti = tile.i1 - tile.i0, tj = tile.j1 - tile.j0;
                     const double* block = a22 + tile.i0 + static_cast<std::ptrdiff_t>(tile.j0) * lda;
                     if (tile.i0 == tile.j0) {
-                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, ti, k, 1.0, block, lda,
-                                    v.data() + tile.i0, m, 1.0, xp + tile.i0, m);
+                        cblas_dsymm(CblasColMajor, CblasLeft, CblasLower, ti, k, 1.0, block, lda, v + tile.i0,
+                                    m, 1.0, xp + tile.i0, m);
                     } else {
                         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ti, k, tj, 1.0, block, lda,
-                                    v.data() + tile.j0, m, 1.0, xp + tile.i0, m);
+                                    v + tile.j0, m, 1.0, xp + tile.i0, m);
                         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, tj, k, ti, 1.0, block, lda,
-                                    v.data() + tile.i0, m, 1.0, xp + tile.j0, m);
+                                    v + tile.i0, m, 1.0, xp + tile.j0, m);
                     }
                 }
                 barrier.arrive_and_wait();
 
                 // X = (sum of the private sums) T and this row range's part of V^T X (rows split).
-                double* xr = x.data() + rb;
+                double* xr = x + rb;
                 for (int c = 0; c < k && rows > 0; ++c) {
                     double* dst = xr + static_cast<std::size_t>(c) * m;
                     std::fill_n(dst, rows, 0.0);
@@ -153,14 +155,15 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 if (rows > 0) {
                     cblas_dtrmm(CblasColMajor, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, rows, k,
                                 1.0, t, kd, xr, m);  // X T
-                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, v.data() + rb, m,
-                                xr, m, 0.0, zp, kd);  // V[rows]^T X[rows]
+                    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, k, k, rows, 1.0, v + rb, m, xr, m,
+                                0.0, zp, kd);  // V[rows]^T X[rows]
                 } else {
                     std::fill_n(zp, kk, 0.0);
                 }
                 barrier.arrive_and_wait();
 
-                // W = 1/2 T^T (V^T X) (every thread, same order), Y = X - V W, [V | Y], [Y | V].
+                // W = 1/2 T^T (V^T X) (every thread, same order), Y = X - V W, the right halves of [V | Y]
+                // and [Y | V].
                 std::fill(w.begin(), w.end(), 0.0);
                 for (int p = 0; p < threads; ++p)
                     for (std::size_t i = 0; i < kk; ++i)
@@ -168,15 +171,13 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 cblas_dtrmm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, k, k, 0.5, t, kd,
                             w.data(), kd);
                 if (rows > 0) {
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v.data() + rb, m,
+                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, rows, k, k, -1.0, v + rb, m,
                                 w.data(), kd, 1.0, xr, m);
                     for (int c = 0; c < k; ++c) {
                         const std::size_t col = static_cast<std::size_t>(c) * m + rb;
                         const std::size_t col2 = static_cast<std::size_t>(k + c) * m + rb;
-                        std::copy_n(v.data() + col, rows, vy.data() + col);
-                        std::copy_n(x.data() + col, rows, vy.data() + col2);
-                        std::copy_n(x.data() + col, rows, yv.data() + col);
-                        std::copy_n(v.data() + col, rows, yv.data() + col2);
+                        std::copy_n(x + col, rows, vy.data() + col2);
+                        std::copy_n(v + col, rows, yv.data() + col2);
                     }
                 }
                 barrier.arrive_and_wait();
@@ -186,8 +187,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 // panel (look-ahead) while the others start on the rest.
                 auto update_columns = [&](int c0, int c1) {
                     double* diag = a22 + c0 + static_cast<std::ptrdiff_t>(c0) * lda;
-                    cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, c1 - c0, k, -1.0, v.data() + c0, m,
-                                 x.data() + c0, m, 1.0, diag, lda);  // the diagonal block
+                    cblas_dsyr2k(CblasColMajor, CblasLower, CblasNoTrans, c1 - c0, k, -1.0, v + c0, m, x + c0,
+                                 m, 1.0, diag, lda);  // the diagonal block
                     if (c1 < m)  // the rows below: A22[c1:, c0:c1] -= [V Y][c1:] [Y V][c0:c1]^T
                         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m - c1, c1 - c0, 2 * k, -1.0,
                                     vy.data() + c1, m, yv.data() + c0, m, 1.0, diag + (c1 - c0), lda);
@@ -197,7 +198,7 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                     update_columns(0, lead);
                     if (m > kd)
                         if (const lapack_int info =
-                                factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work[0]))
+                                factor_panel(a22 + kd, m - kd, kd, lda, t_next, kd, qr_work))
                             qr_info.store(info);
                 }
                 std::atomic<int>& counter = next_block[panel & 1];

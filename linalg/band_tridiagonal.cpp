@@ -8,21 +8,16 @@
 #include <atomic>
 #include <cmath>
 
+#include "kernels/core/cpu_clones.h"
 #include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "kernels/core/spin_wait.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LF_BAND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LF_BAND_CLONES
-#endif
 
 namespace lf {
 namespace {
 
 // x . y with eight independent partial sums (vectorizable without reassociation flags).
-LF_BAND_CLONES double dot(int n, const double* x, const double* y) {
+LF_CPU_CLONES double dot(int n, const double* x, const double* y) {
     double acc[8] = {};
     int i = 0;
     for (; i + 8 <= n; i += 8)
@@ -56,7 +51,7 @@ double make_reflector(int m, double* x, double* v) {
 
 // C [m, m] (symmetric, lower triangle, leading dimension ld) <- H C H: w = tau C v,
 // w -= (tau/2)(w.v) v, C -= v w^T + w v^T. w: [m] scratch.
-LF_BAND_CLONES void reflect_symmetric(int m, double* c, int ld, const double* v, double tau, double* w) {
+LF_CPU_CLONES void reflect_symmetric(int m, double* c, int ld, const double* v, double tau, double* w) {
     if (tau == 0.0) return;
     std::fill(w, w + m, 0.0);
     for (int j = 0; j < m; ++j) {
@@ -76,7 +71,7 @@ LF_BAND_CLONES void reflect_symmetric(int m, double* c, int ld, const double* v,
 }
 
 // B [p, m] <- B H. w: [p] scratch.
-LF_BAND_CLONES void reflect_right(int p, int m, double* b, int ld, const double* v, double tau, double* w) {
+LF_CPU_CLONES void reflect_right(int p, int m, double* b, int ld, const double* v, double tau, double* w) {
     if (tau == 0.0) return;
     std::fill(w, w + p, 0.0);
     for (int c = 0; c < m; ++c) {
@@ -92,7 +87,7 @@ LF_BAND_CLONES void reflect_right(int p, int m, double* b, int ld, const double*
 }
 
 // B [p, q] <- H B.
-LF_BAND_CLONES void reflect_left(int p, int q, double* b, int ld, const double* v, double tau) {
+LF_CPU_CLONES void reflect_left(int p, int q, double* b, int ld, const double* v, double tau) {
     if (tau == 0.0) return;
     for (int c = 0; c < q; ++c) {
         double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
@@ -124,9 +119,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
     const int sweeps = kd >= 2 ? n - 2 : 0;  // kd <= 1: already tridiagonal
     if (sweeps > 0) {
         // A segment should hold a few steps, else the threads only wait on each other.
-        threads = std::max(1, std::min({threads, cpu_threads(), n / (4 * kd)}));
-        if (in_parallel_region()) threads = 1;  // nested bodies would run one after the other
-        if (threads > 1) park_blas_threads();   // the threads below wait on each other
+        threads = coupled_region_threads(threads, n / (4 * kd));  // the threads below wait on each other
         std::vector<SweepState> state(sweeps);
         // Hand-over slot of sweep s into thread t: the carried reflector [kd], its tau and length.
         const std::size_t slot_size = static_cast<std::size_t>(kd) + 2;
@@ -134,8 +127,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
         auto slot_of = [&](int s, int t) {
             return &slots[(static_cast<std::size_t>(s) * threads + t) * slot_size];
         };
-        parallel_run(threads, [&](int t) {
-            const CpuPinScope pin(t);  // one core per thread: they wait on each other
+        parallel_run_pinned(threads, [&](int t) {
             std::vector<double> v(kd), v_next(kd), w(kd);
             for (int s = 0; s < sweeps; ++s) {
                 // Step k of sweep s ends with a reflector on the diagonal block starting at s + 1 + k*kd;

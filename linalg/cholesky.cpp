@@ -22,9 +22,7 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
     if (n <= 0) return 0;
     auto at = [&](int i, int j) { return a + i + static_cast<std::ptrdiff_t>(j) * lda; };
     const int blocks = (n + kBlock - 1) / kBlock;
-    threads = std::max(1, std::min({threads, cpu_threads(), blocks}));
-    if (in_parallel_region()) threads = 1;  // nested bodies would run one after the other
-    if (threads > 1) park_blas_threads();   // their spinning would share our cores
+    threads = coupled_region_threads(threads, blocks);  // the threads below wait on each other
     const BlasThreadsScope single_threaded_blas(1);
 
     // Block column k: the diagonal block's DPOTRF and the DTRSM of the panel below it. Returns
@@ -56,8 +54,7 @@ int cholesky_lower(double* a, int n, int lda, int threads) {
     std::atomic<int> next_block[2] = {0, 0};  // per step (alternating): the next column block to update
     SpinBarrier barrier(threads);
     if (const int info = factor_block_column(0); info != 0) return info;
-    parallel_run(threads, [&](int tid) {
-        const CpuPinScope pin(tid);  // one core per thread: they wait on each other
+    parallel_run_pinned(threads, [&](int tid) {
         for (int k = 0; k + 1 < blocks; ++k) {
             if (tid == 0) next_block[(k + 1) & 1].store(0, std::memory_order_relaxed);
             // Thread 0: block column k + 1 first, then factors it (look-ahead); everyone: the rest,

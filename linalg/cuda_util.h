@@ -83,10 +83,16 @@ private:
     cusolverDnHandle_t h_ = nullptr;
 };
 
+// The floats of for_each_device_batch's staging array for batches of `rows` rows: none when the
+// rows already live on the device.
+inline std::size_t staging_floats(const RowSource& x, std::int64_t rows) {
+    return x.device().is_cuda() ? 0 : static_cast<std::size_t>(rows * x.cols());
+}
+
 // Streams the rows of `x` through the device in batches: body(r0, count, block) with block the rows
 // [r0, r0 + count) as float32 [count, d] in device memory. Device-resident rows (DeviceRowSource) are
 // passed in place and never copied; host rows are read (checked finite when asked) and copied up
-// into `staging` (at least min(batch_rows, N) * d floats).
+// into `staging` (at least staging_floats(x, min(batch_rows, N)) floats).
 template <typename Body>
 void for_each_device_batch(const RowSource& x, std::int64_t batch_rows, bool check_finite,
                            DeviceArray<float>& staging, Body&& body) {

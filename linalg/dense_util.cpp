@@ -12,6 +12,7 @@
 #include <numbers>
 #include <random>
 
+#include "kernels/core/cpu_clones.h"
 #include "kernels/core/error.h"
 
 namespace lf::detail {
@@ -72,13 +73,7 @@ void check_finite_sums(const RowSource& x, std::int64_t batch_rows, const std::v
          "; remove or impute NaN/Inf samples before factorizing");
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LF_LINALG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LF_LINALG_CLONES
-#endif
-
-LF_LINALG_CLONES void shifted_moments(const float* x, std::int64_t rows, std::int64_t d, const double* shift,
+LF_CPU_CLONES void shifted_moments(const float* x, std::int64_t rows, std::int64_t d, const double* shift,
                                       double* cols, double* sumsq) {
     constexpr int kLanes = 16;
     double total = 0.0;
@@ -107,10 +102,9 @@ LF_LINALG_CLONES void shifted_moments(const float* x, std::int64_t rows, std::in
 
 namespace {
 
-// One CholeskyQR step: G = A^T A, G = R^T R (dpotrf), A <- A R^-1. False when G is not numerically
-// positive definite (A too ill-conditioned for CholeskyQR).
-// One CholeskyQR step: A = Q R with R the Cholesky factor of A^T A, A overwritten by Q. `rcond`, when
-// given, receives LAPACK's estimate of 1 / cond_1(R) = 1 / cond(A).
+// One CholeskyQR step: G = A^T A, G = R^T R (dpotrf), A <- A R^-1, so A is overwritten by Q of
+// A = Q R. False when G is not numerically positive definite (A too ill-conditioned for
+// CholeskyQR). `rcond`, when given, receives LAPACK's estimate of 1 / cond_1(R) = 1 / cond(A).
 bool cholesky_qr_step(double* a, std::int64_t m, int n, double* rcond = nullptr) {
     std::vector<double> g(static_cast<std::size_t>(n) * n, 0.0);
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, static_cast<int>(m), 1.0, a, n, 0.0, g.data(), n);

@@ -42,7 +42,7 @@ public:
             offset[i] = static_cast<float>(o);
         }
         DeviceArray<float> kd(kf.size(), nullptr), offd(k_, nullptr);
-        DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(ones_.size() * d), nullptr);
+        DeviceArray<float> batch(staging_floats(x, static_cast<std::int64_t>(ones_.size())), nullptr);
         kd.upload(kf.data(), kf.size());
         offd.upload(offset.data(), offset.size());
         std::vector<float> ones(ones_.size(), 1.0f);

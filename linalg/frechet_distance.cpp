@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "kernels/core/error.h"
@@ -36,19 +37,11 @@ private:
     Tensor t_;  // [n] f64 host
 };
 
-// True when no x[i] is NaN or Inf: x - x is 0 for every finite x and NaN otherwise. Eight partial
-// sums so the loop vectorizes, chunks over the pool (it streams the whole d x d covariance).
-bool all_finite(const double* x, std::size_t n) {
+// all_finite (row_source.h) over chunks of the pool: it streams the whole d x d covariance.
+bool all_finite_parallel(const double* x, std::size_t n) {
     std::atomic<bool> finite{true};
     detail::parallel_for(static_cast<std::int64_t>(n), [&](std::int64_t begin, std::int64_t end) {
-        double acc[8] = {};
-        std::int64_t i = begin;
-        for (; i + 8 <= end; i += 8)
-            for (int l = 0; l < 8; ++l) acc[l] += x[i + l] - x[i + l];
-        double s = 0.0;
-        for (double a : acc) s += a;
-        for (; i < end; ++i) s += x[i] - x[i];
-        if (s != 0.0) finite.store(false, std::memory_order_relaxed);
+        if (!all_finite(x + begin, end - begin)) finite.store(false, std::memory_order_relaxed);
     });
     return finite.load();
 }
@@ -108,8 +101,9 @@ void check_gaussian_stats(const GaussianStats& s, const std::string& what) {
              ": 'mu' and 'sigma' must be f64");
     LF_CHECK(s.mu.device().is_cpu() && s.sigma.device().is_cpu(), what, ": statistics must be on the host");
     LF_CHECK(d <= 46340, what, ": d = ", d, " is too large for 32-bit LAPACK indices");
-    LF_CHECK(all_finite(s.mu.data<double>(), static_cast<std::size_t>(d)), what, ": 'mu' is not finite");
-    LF_CHECK(all_finite(s.sigma.data<double>(), static_cast<std::size_t>(d) * d), what,
+    LF_CHECK(all_finite_parallel(s.mu.data<double>(), static_cast<std::size_t>(d)), what,
+             ": 'mu' is not finite");
+    LF_CHECK(all_finite_parallel(s.sigma.data<double>(), static_cast<std::size_t>(d) * d), what,
              ": 'sigma' is not finite");
 }
 
@@ -180,13 +174,12 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
                         d);  // [d, d] S2 L
             constexpr int kBlock = 128;
             const int blocks = (d + kBlock - 1) / kBlock;
-            const int threads = std::min(detail::max_threads(), blocks);
-            if (threads > 1) park_blas_threads();
+            const int threads = coupled_region_threads(detail::max_threads(), blocks);
             std::atomic<int> next{0};
             {
-                const detail::BlasThreadsScope single_threaded_blas(threads > 1 ? 1 : detail::max_threads());
-                detail::parallel_run(threads, [&](int tid) {
-                    const CpuPinScope pin(tid);  // the scheduler may stack both threads on one core
+                std::optional<detail::BlasThreadsScope> single_threaded_blas;
+                if (threads > 1) single_threaded_blas.emplace(1);
+                parallel_run_pinned(threads, [&](int) {  // the scheduler may stack both on one core
                     for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
                         const int j0 = b * kBlock, width = std::min(kBlock, d - j0);
                         const std::size_t diag = static_cast<std::size_t>(j0) * d + j0;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/core/cpu_clones.h"
 #include "kernels/core/error.h"
 #include "linalg/ica_nonlinearity.h"
 
@@ -109,19 +110,13 @@ __attribute__((always_inline)) inline double row_kernel(float* y, std::int64_t c
     return total;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LF_ICA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define LF_ICA_CLONES
-#endif
-
-LF_ICA_CLONES double row_logcosh(float* y, std::int64_t cols, float alpha) {
+LF_CPU_CLONES double row_logcosh(float* y, std::int64_t cols, float alpha) {
     return row_kernel<IcaFunction::Logcosh>(y, cols, alpha);
 }
-LF_ICA_CLONES double row_exp(float* y, std::int64_t cols, float alpha) {
+LF_CPU_CLONES double row_exp(float* y, std::int64_t cols, float alpha) {
     return row_kernel<IcaFunction::Exp>(y, cols, alpha);
 }
-LF_ICA_CLONES double row_cube(float* y, std::int64_t cols, float alpha) {
+LF_CPU_CLONES double row_cube(float* y, std::int64_t cols, float alpha) {
     return row_kernel<IcaFunction::Cube>(y, cols, alpha);
 }
 

@@ -60,7 +60,7 @@ ScatterStats scatter_stats(const RowSource& x, std::int64_t batch_rows, Stream s
     const std::int64_t b = std::min(batch_rows, n);
     detail::CublasHandle blas(stream);
     // Host rows are staged in `batch`; device-resident rows are read in place.
-    detail::DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(b * d), stream),
+    detail::DeviceArray<float> batch(detail::staging_floats(x, b), stream),
         shifted(static_cast<std::size_t>(b * d), stream);
     detail::DeviceArray<float> c32(static_cast<std::size_t>(d * d), stream);
     detail::DeviceArray<double> c64(static_cast<std::size_t>(d * d), stream), colsum(d, stream),
@@ -103,7 +103,7 @@ detail::ScatterPassSums apply_scatter_pass(const RowSource& x, const detail::Sca
     detail::CublasHandle blas(stream);
     // X_b row-major [rows, d] is column-major [d, rows] (ld d); Q row-major [d, l] is column-major
     // [l, d] (ld l); T row-major [rows, l] is column-major [l, rows] (ld l).
-    detail::DeviceArray<float> batch(x.device().is_cuda() ? 0 : static_cast<std::size_t>(b * d), stream),
+    detail::DeviceArray<float> batch(detail::staging_floats(x, b), stream),
         q(static_cast<std::size_t>(d * l), stream), t(static_cast<std::size_t>(b * l), stream);
     detail::DeviceArray<double> offset(l, stream), tsum(l, stream);
     q.upload(in.q, static_cast<std::size_t>(d * l));

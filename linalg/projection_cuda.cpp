@@ -22,7 +22,7 @@ std::vector<double> project_rows(const RowSource& x, const std::vector<double>& 
     const std::vector<float> comps32(comps.begin(), comps.end());  // [k, d] == column-major d x k
     detail::CublasHandle blas(stream);
     detail::DeviceArray<float> c_dev(comps32.size(), stream), p_dev(static_cast<std::size_t>(b * k), stream);
-    detail::DeviceArray<float> staging(x.device().is_cuda() ? 0 : static_cast<std::size_t>(b * d), stream);
+    detail::DeviceArray<float> staging(detail::staging_floats(x, b), stream);
     c_dev.upload(comps32.data(), comps32.size());
     std::vector<double> a(static_cast<std::size_t>(n) * k);  // [N, k]
     std::vector<float> p(static_cast<std::size_t>(b * k));

@@ -32,20 +32,25 @@ void check_component_count(std::int64_t k, std::int64_t n, std::int64_t d, const
 
 namespace {
 
+// OR over "exponent all ones" (NaN or Inf) on the bit patterns: an integer reduction, which the
+// compiler vectorizes (a floating-point one it may not reorder).
 template <typename T, typename Bits>
+bool all_finite_impl(const T* x, std::int64_t n) {
+    constexpr Bits kExp = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+    Bits bad = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+        Bits b;
+        std::memcpy(&b, x + i, sizeof(T));
+        bad |= static_cast<Bits>((b & kExp) == kExp);
+    }
+    return bad == 0;
+}
+
+template <typename T>
 void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::int64_t row0,
                        const std::string& name) {
     const std::int64_t total = count * d;
-    // Fast path: OR over "exponent all ones" (NaN or Inf) on the bit patterns: an integer reduction,
-    // which the compiler vectorizes (a floating-point one it may not reorder).
-    constexpr Bits kExp = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
-    Bits bad = 0;
-    for (std::int64_t i = 0; i < total; ++i) {
-        Bits b;
-        std::memcpy(&b, block + i, sizeof(T));
-        bad |= static_cast<Bits>((b & kExp) == kExp);
-    }
-    if (bad == 0) return;
+    if (all_finite(block, total)) return;
     for (std::int64_t i = 0; i < total; ++i) {
         if (!std::isfinite(block[i])) {
             fail(name, ": non-finite value (", static_cast<double>(block[i]), ") at row ", row0 + i / d,
@@ -56,13 +61,20 @@ void check_finite_impl(const T* block, std::int64_t count, std::int64_t d, std::
 
 }  // namespace
 
+bool all_finite(const float* x, std::int64_t n) {
+    return all_finite_impl<float, std::uint32_t>(x, n);
+}
+bool all_finite(const double* x, std::int64_t n) {
+    return all_finite_impl<double, std::uint64_t>(x, n);
+}
+
 void check_finite_rows(const float* block, std::int64_t count, std::int64_t d, std::int64_t row0,
                        const std::string& name) {
-    check_finite_impl<float, std::uint32_t>(block, count, d, row0, name);
+    check_finite_impl<float>(block, count, d, row0, name);
 }
 void check_finite_rows(const double* block, std::int64_t count, std::int64_t d, std::int64_t row0,
                        const std::string& name) {
-    check_finite_impl<double, std::uint64_t>(block, count, d, row0, name);
+    check_finite_impl<double>(block, count, d, row0, name);
 }
 
 TensorRowSource::TensorRowSource(Tensor x, std::string name) : x_(std::move(x)), name_(std::move(name)) {

@@ -89,6 +89,10 @@ void check_sample_matrix(const Tensor& x, const std::string& name);
 void check_component_count(std::int64_t k, std::int64_t n, std::int64_t d, const std::string& name,
                            const std::string& what = "k");
 
+// True when no x[i] is NaN or Inf (a vectorized scan of the bit patterns).
+bool all_finite(const float* x, std::int64_t n);
+bool all_finite(const double* x, std::int64_t n);
+
 // Throws lf::Error("<name>: non-finite value (nan) at row R, column C") for the first NaN/Inf in
 // rows [row0, row0 + count) of a [count, d] block.
 void check_finite_rows(const float* block, std::int64_t count, std::int64_t d, std::int64_t row0,

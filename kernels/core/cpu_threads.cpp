@@ -179,6 +179,20 @@ CpuPinScope::~CpuPinScope() {
     pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
 }
 
+int coupled_region_threads(int wanted, int useful) {
+    if (in_parallel_region()) return 1;
+    const int threads = std::max(1, std::min({wanted, cpu_threads(), useful}));
+    if (threads > 1) park_blas_threads();
+    return threads;
+}
+
+void parallel_run_pinned(int count, const std::function<void(int)>& body) {
+    parallel_run(count, [&](int t) {
+        const CpuPinScope pin(t);
+        body(t);
+    });
+}
+
 BlasThreadsScope::BlasThreadsScope(int threads) : saved_(openblas_get_num_threads()) {
     openblas_set_num_threads(std::max(1, threads));
 }

@@ -100,7 +100,7 @@ void conv_bn_relu(const ConvBnReluParams& p) {
     // single-threaded SGEMM (im2col and the epilogue run in parallel too, and no BLAS threads wait
     // between the many small GEMMs); at least two chunks per thread when the batch allows.
     const int threads = cpu_threads();
-    if (threads > 1)
+    if (threads > 1 && p.batch >= threads)  // (a smaller batch runs serially: keep its chunks wide)
         per_chunk = std::max<std::int64_t>(1, std::min<std::int64_t>(per_chunk, p.batch / (2 * threads)));
     auto run_chunk = [&](std::int64_t n0, std::vector<float>& cols, std::vector<float>& acc) {
         const std::int64_t nb = std::min<std::int64_t>(per_chunk, p.batch - n0);

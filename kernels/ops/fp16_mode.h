@@ -49,4 +49,12 @@ LF_FP16_HD inline float round_to_half(float v) {
 #endif
 }
 
+// An fp16 block's input times its style: half(half(x) * s_half) with the style already half, or
+// half(x) for unit styles (s_half == nullptr: the Fused mode, whose weights carry the styles). No
+// add follows the product, so no compiler can contract it into an FMA.
+LF_FP16_HD inline float fp16_styled(float x, const float* s_half) {
+    const float xh = round_to_half(x);
+    return s_half ? round_to_half(xh * *s_half) : xh;
+}
+
 }  // namespace lf

@@ -290,7 +290,8 @@ enum class RowScale : int { None, DivideByMax, TimesGainOverMax };
 
 // One warp per row of src [rows, cols]: out32 = the row as the official fp16 pre-normalization
 // leaves it (None: unchanged; DivideByMax: row / max|row|; TimesGainOverMax: row * (gain / max|row|)),
-// out16 = half(out32). TimesGainOverMax rounds as torch's `gain / max` (reciprocal(max) * gain).
+// out16 = half(out32); either may be nullptr (not written). TimesGainOverMax rounds as torch's
+// `gain / max` (reciprocal(max) * gain).
 __global__ void __launch_bounds__(256) modconv_fp16_rows_kernel(const float* src, std::int64_t rows, int cols,
                                                                 RowScale scale, float gain, float* out32,
                                                                 float* out16) {
@@ -309,8 +310,8 @@ __global__ void __launch_bounds__(256) modconv_fp16_rows_kernel(const float* src
         const float v = scale == RowScale::None              ? r[c]
                         : scale == RowScale::DivideByMax ? r[c] / m
                                                          : __fmul_rn(r[c], factor);
-        out32[row * cols + c] = v;
-        out16[row * cols + c] = round_to_half(v);
+        if (out32) out32[row * cols + c] = v;
+        if (out16) out16[row * cols + c] = round_to_half(v);
     }
 }
 
@@ -344,11 +345,16 @@ void modulated_conv2d_operands(const ModulatedConv2dParams& p, ModConvOperands& 
         }
         return;
     }
-    LF_CHECK(p.fp16 != Fp16Mode::Fused || N == 1, "modulated_conv2d: the fp16 Fused mode needs batch 1, got ", N);
-    ops.w32 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
-    ops.w16 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
-    ops.s32 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
-    ops.s16 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
+    // The float32 operands feed d and the Fused modulation, the half ones the NonFused GEMM.
+    const bool need32 = p.demodulate || p.fp16 == Fp16Mode::Fused, need16 = p.fp16 == Fp16Mode::NonFused;
+    if (need32) {
+        ops.w32 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
+        ops.s32 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
+    }
+    if (need16) {
+        ops.w16 = kernel_scratch(static_cast<std::int64_t>(O) * K, stream);  // [O, K]
+        ops.s16 = kernel_scratch(static_cast<std::int64_t>(N) * I, stream);  // [N, I]
+    }
     const float weight_gain = static_cast<float>(1.0 / std::sqrt(static_cast<double>(K)));  // 1/sqrt(I k k)
     auto rows = [&](const float* src, std::int64_t count, int cols, RowScale scale, float gain, float* o32,
                     float* o16) {
@@ -356,9 +362,9 @@ void modulated_conv2d_operands(const ModulatedConv2dParams& p, ModConvOperands& 
                                                src, count, cols, scale, gain, o32, o16);
     };
     rows(p.weight, O, K, p.demodulate ? RowScale::TimesGainOverMax : RowScale::None, weight_gain,
-         ops.w32.data<float>(), ops.w16.data<float>());
-    rows(p.styles, N, I, p.demodulate ? RowScale::DivideByMax : RowScale::None, 1.0f, ops.s32.data<float>(),
-         ops.s16.data<float>());
+         need32 ? ops.w32.data<float>() : nullptr, need16 ? ops.w16.data<float>() : nullptr);
+    rows(p.styles, N, I, p.demodulate ? RowScale::DivideByMax : RowScale::None, 1.0f,
+         need32 ? ops.s32.data<float>() : nullptr, need16 ? ops.s16.data<float>() : nullptr);
     if (p.demodulate) {  // d from the pre-normalized float32 operands
         ModulatedConv2dParams pre = p;
         pre.weight = ops.w32.data<float>();

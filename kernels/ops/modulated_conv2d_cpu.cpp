@@ -21,6 +21,8 @@ void modulated_conv2d_check(const ModulatedConv2dParams& p) {
     LF_CHECK(p.kernel == 1 || p.kernel == 3, "modulated_conv2d: kernel ", p.kernel, " unsupported (1 or 3)");
     LF_CHECK(p.up == 1 || (p.up == 2 && p.kernel == 3 && p.resample_filter),
              "modulated_conv2d: up=", p.up, " needs kernel 3 and a resample filter");
+    LF_CHECK(p.fp16 != Fp16Mode::Fused || p.batch == 1,
+             "modulated_conv2d: the fp16 Fused mode needs batch 1, got ", p.batch);
 }
 
 namespace cpu {
@@ -41,8 +43,7 @@ void demod_coefficients(const std::vector<float>& wsq, const float* s, int O, in
 // already half, or half(x) for unit styles (s == nullptr, the Fused mode).
 inline float styled(float x, const float* s, int i, Fp16Mode fp16) {
     if (fp16 == Fp16Mode::Off) return x * s[i];
-    const float xh = round_to_half(x);
-    return s ? round_to_half(xh * s[i]) : xh;
+    return fp16_styled(x, s ? s + i : nullptr);
 }
 
 // The operands of the fp16 modes (modulated_conv2d.h): pre-normalized float32 W and s, their half
@@ -52,8 +53,6 @@ struct Fp16Operands {
 };
 
 Fp16Operands fp16_operands(const ModulatedConv2dParams& p) {
-    LF_CHECK(p.fp16 != Fp16Mode::Fused || p.batch == 1, "modulated_conv2d: the fp16 Fused mode needs batch 1, got ",
-             p.batch);
     const int N = p.batch, O = p.out_channels, I = p.in_channels, taps = p.kernel * p.kernel, K = I * taps;
     Fp16Operands ops;
     ops.w32.resize(static_cast<std::size_t>(O) * K);

@@ -99,8 +99,7 @@ void modulated_conv2d_operands(const ModulatedConv2dParams& p, ModConvOperands& 
 // float32 (Off) or as the fp16 modes round it: half(half(x) * s) with s already half.
 __device__ __forceinline__ float styled_input(float x, const float* sn, int i, Fp16Mode fp16) {
     if (fp16 == Fp16Mode::Off) return __fmul_rn(x, sn[i]);
-    const float xh = round_to_half(x);
-    return sn ? round_to_half(__fmul_rn(xh, sn[i])) : xh;
+    return fp16_styled(x, sn ? sn + i : nullptr);
 }
 
 }  // namespace lf::LF_KERNEL_NS::detail

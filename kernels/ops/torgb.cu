@@ -56,10 +56,8 @@ __global__ void __launch_bounds__(kThreads) torgb_kernel(ToRgbParams p) {
         if (!active) continue;
         for (int i = 0; i < len; ++i) {
             float v = xn[static_cast<std::int64_t>(i0 + i) * plane + q];
-            if (p.fp16 == Fp16Mode::NonFused)
-                v = round_to_half(__fmul_rn(round_to_half(v), shalf[i]));
-            else if (p.fp16 == Fp16Mode::Fused)
-                v = round_to_half(v);
+            if (p.fp16 != Fp16Mode::Off)
+                v = fp16_styled(v, p.fp16 == Fp16Mode::NonFused ? &shalf[i] : nullptr);
             for (int c = 0; c < kMaxChannels; ++c)
                 if (c < C) acc[c] = fmaf(wmod[c][i], v, acc[c]);
         }

@@ -61,10 +61,8 @@ void torgb(const ToRgbParams& p) {
                     for (std::int64_t q = 0; q < plane; ++q) yc[q] += w * xi[q];
                 } else {  // the fp16 modes' input: half(half(x) * half(s)), or half(x) (Fused)
                     const float sh = round_to_half(p.styles[n * I + i]);
-                    for (std::int64_t q = 0; q < plane; ++q) {
-                        const float xh = round_to_half(xi[q]);
-                        yc[q] += w * (p.fp16 == Fp16Mode::NonFused ? round_to_half(xh * sh) : xh);
-                    }
+                    const float* s_half = p.fp16 == Fp16Mode::NonFused ? &sh : nullptr;
+                    for (std::int64_t q = 0; q < plane; ++q) yc[q] += w * fp16_styled(xi[q], s_half);
                 }
             }
             const float* uc = p.skip ? up.data() + (static_cast<std::int64_t>(n) * C + c) * plane : nullptr;

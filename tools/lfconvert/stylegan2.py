@@ -131,7 +131,8 @@ def generator_config(G):
 
 
 def resolve_config(init):
-    """The fully resolved config (every default filled in) of Generator init kwargs."""    # The stylegan3 repository's networks_stylegan2.Generator (same modules and state_dict names)
+    """The fully resolved config (every default filled in) of Generator init kwargs."""
+    # The stylegan3 repository's networks_stylegan2.Generator (same modules and state_dict names)
     # takes the synthesis kwargs flat: Generator(z_dim, ..., mapping_kwargs={}, **synthesis_kwargs).
     flat = {k: init[k] for k in init if k not in GENERATOR_ARGS and k in SYNTHESIS_DEFAULTS}
     unknown = sorted(set(init) - set(GENERATOR_ARGS) - set(flat))

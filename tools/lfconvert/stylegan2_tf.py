@@ -11,7 +11,6 @@
 import numpy as np
 
 from . import ConvertError
-from . import torchfile as tf
 
 
 class TFNetwork:
@@ -220,6 +219,5 @@ def pick_network(top, net, what):
     return top[2] if net == "G_ema" else top[0]
 
 
-PICKLE_GLOBALS = {("dnnlib.tflib.network", "Network"): TFNetwork,
-                  ("dnnlib.util", "EasyDict"): tf.EasyDict,
-                  ("dnnlib", "EasyDict"): tf.EasyDict}
+# Merged into stylegan2.PICKLE_GLOBALS (which already maps dnnlib's EasyDict).
+PICKLE_GLOBALS = {("dnnlib.tflib.network", "Network"): TFNetwork}

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cmath>
+#include <numbers>
 
 namespace lf::cli {
 
@@ -26,7 +27,7 @@ inline constexpr std::array<const char*, kFactorCount> kFactorNames = {
 // equally likely classes -> 2/3). The factor evaluation scores a factor only where the originals
 // show a good part of this spread.
 inline constexpr std::array<double, kFactorCount> kDatasetSpread = {
-    2.0 / 3.0, 8.0, 8.0, 2.0, 3.14159265358979323846 / 8.0, 0.25, 0.4 / 3.0};
+    2.0 / 3.0, 8.0, 8.0, 2.0, std::numbers::pi / 8.0, 0.25, 0.4 / 3.0};
 
 struct ShapeFactors {
     ShapeClass shape = ShapeClass::None;

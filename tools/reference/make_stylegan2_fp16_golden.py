@@ -25,7 +25,7 @@ import torch
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stylegan2_reference as ref  # noqa: E402
-from reference_common import seeds_to_z  # noqa: E402
+from reference_common import f32, seeds_to_z  # noqa: E402
 
 REPO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT_DEFAULT = os.path.join(REPO_DIR, "tests", "golden", "stylegan2_fp16")
@@ -35,10 +35,6 @@ CONFIG = {"z_dim": 20, "c_dim": 0, "w_dim": 32, "img_resolution": 32, "img_chann
           "mapping_kwargs": {"num_layers": 3},
           "synthesis_kwargs": {"channel_base": 512, "channel_max": 32, "num_fp16_res": 2, "conv_clamp": 256,
                                "architecture": "skip"}}
-
-
-def f32(x):
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float32))
 
 
 def main():

@@ -26,6 +26,7 @@ import torch
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stylegan2_reference as ref  # noqa: E402
+from reference_common import f32  # noqa: E402
 
 REPO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 OUT_DEFAULT = os.path.join(REPO_DIR, "tests", "golden", "stylegan2")
@@ -62,10 +63,6 @@ CASES = [
      "description": "skip 8x8, img_channels 1 (grayscale), 2 mapping layers, conv_clamp None",
      "config": gen_config(8, 12, 8, 64, 16, 2, "skip", None, img_channels=1)},
 ]
-
-
-def f32(x):
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float32))
 
 
 def make_case(case, out):

@@ -35,6 +35,11 @@ def write_safetensors(path, tensors, meta):
     st.write(path, tensors, meta)
 
 
+def f32(x):
+    """x as a C-contiguous float32 array (what the golden .npy files hold)."""
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+
+
 def max_abs(a, b):
     """max |a - b| (the StyleGAN2 golden metric)."""
     a = np.asarray(a, dtype=np.float64)
