@@ -13,9 +13,12 @@
 
 namespace lf {
 
+// The widest band (panel) symmetric_to_band takes.
+inline constexpr int kMaxPanelWidth = 32;
+
 // Reduces the symmetric matrix whose lower triangle is in a [n, n] (column-major, leading dimension
 // lda; the upper triangle is not read) to band form, written into `band` (n and kd set by the
-// caller; band.n() == n). a is destroyed. threads: at most this many pool threads.
+// caller; band.n() == n, band.kd() <= kMaxPanelWidth). a is destroyed. threads: at most this many pool threads.
 void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads);
 
 }  // namespace lf

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 
 #include "kernels/core/cpu_clones.h"
 #include "kernels/core/cpu_threads.h"
@@ -96,6 +97,124 @@ LF_CPU_CLONES void reflect_left(int p, int q, double* b, int ld, const double* v
     }
 }
 
+// Fast paths for the full-size step, m = p = kFast (the bandwidth lfgen uses): a column of a block
+// is four vectors of eight doubles (GCC vector extension: one AVX-512 register each in the avx512f
+// clone, split into narrower ones in the others), kept in registers, with no remainder loops.
+constexpr int kFast = 32;
+constexpr int kLanes = 8, kGroups = kFast / kLanes;
+typedef double Vec8 __attribute__((vector_size(kLanes * sizeof(double))));
+
+// B [kFast, kFast] <- B H (reflect_right for p = m = kFast): w = tau B v from two interleaved
+// partial sums, then B -= w v^T.
+LF_CPU_CLONES void reflect_right_fast(double* b, int ld, const double* v, double tau) {
+    if (tau == 0.0) return;
+    Vec8 wa[kGroups] = {}, wb[kGroups] = {};
+    for (int c = 0; c < kFast; c += 2) {
+        const double* col0 = b + static_cast<std::ptrdiff_t>(c) * ld;
+        const double* col1 = col0 + ld;
+        const double v0 = v[c], v1 = v[c + 1];
+#pragma GCC unroll 4
+        for (int g = 0; g < kGroups; ++g) {
+            Vec8 x0, x1;
+            std::memcpy(&x0, col0 + g * kLanes, sizeof x0);
+            std::memcpy(&x1, col1 + g * kLanes, sizeof x1);
+            wa[g] += x0 * v0;
+            wb[g] += x1 * v1;
+        }
+    }
+    Vec8 w[kGroups];
+    for (int g = 0; g < kGroups; ++g) w[g] = (wa[g] + wb[g]) * tau;
+    for (int c = 0; c < kFast; ++c) {
+        double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
+        const double vc = v[c];
+#pragma GCC unroll 4
+        for (int g = 0; g < kGroups; ++g) {
+            Vec8 x;
+            std::memcpy(&x, col + g * kLanes, sizeof x);
+            x -= w[g] * vc;
+            std::memcpy(col + g * kLanes, &x, sizeof x);
+        }
+    }
+}
+
+// B [kFast, q] <- H B (reflect_left for p = kFast).
+LF_CPU_CLONES void reflect_left_fast(int q, double* b, int ld, const double* v, double tau) {
+    if (tau == 0.0) return;
+    Vec8 vv[kGroups];
+    std::memcpy(vv, v, sizeof vv);
+    for (int c = 0; c < q; ++c) {
+        double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
+        Vec8 x[kGroups];
+        std::memcpy(x, col, sizeof x);
+        const Vec8 t = (x[0] * vv[0] + x[1] * vv[1]) + (x[2] * vv[2] + x[3] * vv[3]);
+        const double f = tau * (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7])));
+        for (int g = 0; g < kGroups; ++g) x[g] -= vv[g] * f;
+        std::memcpy(col, x, sizeof x);
+    }
+}
+
+// C [kFast, kFast] (lower triangle) <- H C H (reflect_symmetric for m = kFast), whole vectors
+// throughout: in column j the vector of j's own group of eight also covers the rows above the
+// diagonal, which are the previous column's padding (BulgeBand: ld + 1 >= 2*kd + 8), always zero:
+// they are read as zeros and written back unchanged. w = C v: the axpys C[:, j] v[j] over the
+// lower triangle, plus the transposed dots C[j+1:, j] . v[j+1:].
+LF_CPU_CLONES void reflect_symmetric_fast(double* c, int ld, const double* v, double tau) {
+    if (tau == 0.0) return;
+    typedef long long Lanes __attribute__((vector_size(kLanes * sizeof(long long))));
+    const Lanes lane = {0, 1, 2, 3, 4, 5, 6, 7};
+    const Vec8 zero = {};
+    Vec8 vv[kGroups], wv[kGroups] = {};
+    std::memcpy(vv, v, sizeof vv);
+    double w_dot[kFast];  // the transposed dots
+#pragma GCC unroll 4
+    for (int gj = 0; gj < kGroups; ++gj)
+        for (int r = 0; r < kLanes; ++r) {
+            const int j = gj * kLanes + r;
+            const double* col = c + static_cast<std::ptrdiff_t>(j) * ld;
+            const double vj = v[j];
+            Vec8 x;
+            std::memcpy(&x, col + gj * kLanes, sizeof x);
+            wv[gj] += x * vj;
+            Vec8 acc = (lane > r ? x : zero) * vv[gj];
+            for (int g = gj + 1; g < kGroups; ++g) {
+                std::memcpy(&x, col + g * kLanes, sizeof x);
+                wv[g] += x * vj;
+                acc += x * vv[g];
+            }
+            w_dot[j] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+        }
+    Vec8 w[kGroups], wv_dot = {};
+    for (int g = 0; g < kGroups; ++g) {
+        Vec8 dot;
+        std::memcpy(&dot, w_dot + g * kLanes, sizeof dot);
+        w[g] = (wv[g] + dot) * tau;
+        wv_dot += w[g] * vv[g];
+    }
+    const double alpha = -0.5 * tau * (((wv_dot[0] + wv_dot[4]) + (wv_dot[1] + wv_dot[5])) +
+                                       ((wv_dot[2] + wv_dot[6]) + (wv_dot[3] + wv_dot[7])));
+    double w_flat[kFast];
+    for (int g = 0; g < kGroups; ++g) {
+        w[g] += vv[g] * alpha;
+        std::memcpy(w_flat + g * kLanes, &w[g], sizeof w[g]);
+    }
+#pragma GCC unroll 4
+    for (int gj = 0; gj < kGroups; ++gj)
+        for (int r = 0; r < kLanes; ++r) {
+            const int j = gj * kLanes + r;
+            double* col = c + static_cast<std::ptrdiff_t>(j) * ld;
+            const double vj = v[j], wj = w_flat[j];
+            Vec8 x;
+            std::memcpy(&x, col + gj * kLanes, sizeof x);
+            x = lane >= r ? x - (vv[gj] * wj + w[gj] * vj) : x;  // the padding stays zero
+            std::memcpy(col + gj * kLanes, &x, sizeof x);
+            for (int g = gj + 1; g < kGroups; ++g) {
+                std::memcpy(&x, col + g * kLanes, sizeof x);
+                x -= vv[g] * wj + w[g] * vj;
+                std::memcpy(col + g * kLanes, &x, sizeof x);
+            }
+        }
+}
+
 struct alignas(64) SweepState {
     std::atomic<int> steps{0};   // steps of this sweep finished (kSweepDone when all are)
     std::atomic<int> handed{0};  // segments handed on (the carried reflector is in the hand-over slot)
@@ -107,8 +226,8 @@ constexpr int kSweepDone = 1 << 30;
 BulgeBand::BulgeBand(int n, int kd)
     : n_(n),
       kd_(kd),
-      ld_(2 * kd + 3),
-      data_((static_cast<std::size_t>(n) + 1) * (static_cast<std::size_t>(2 * kd + 3) + 1), 0.0) {
+      ld_((2 * kd + 8 + 7) / 8 * 8 - 1),
+      data_((static_cast<std::size_t>(n) + 1) * (static_cast<std::size_t>(ld_) + 1), 0.0) {
     LF_CHECK(n >= 0 && kd >= 0, "band matrix: bad order ", n, " or bandwidth ", kd);
 }
 
@@ -162,14 +281,24 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                     const int p = std::min(kd, n - 1 - j2);
                     if (s > 0) spin_until_at_least(state[s - 1].steps, k + 3);
                     double* below = at(j2 + 1, j1);  // [p, m] block under the diagonal block
-                    reflect_right(p, m, below, ld, v.data(), tau, w.data());
+                    const bool fast = p == kFast && m == kFast;
+                    if (fast)
+                        reflect_right_fast(below, ld, v.data(), tau);
+                    else
+                        reflect_right(p, m, below, ld, v.data(), tau, w.data());
                     const double tau_next = make_reflector(p, below, v_next.data());  // its first column
-                    reflect_left(p, m - 1, below + ld, ld, v_next.data(), tau_next);
+                    if (fast)
+                        reflect_left_fast(m - 1, below + ld, ld, v_next.data(), tau_next);
+                    else
+                        reflect_left(p, m - 1, below + ld, ld, v_next.data(), tau_next);
                     j1 = j2 + 1;
                     m = p;
                     tau = tau_next;
                     std::swap(v, v_next);
-                    reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
+                    if (m == kFast)
+                        reflect_symmetric_fast(at(j1, j1), ld, v.data(), tau);
+                    else
+                        reflect_symmetric(m, at(j1, j1), ld, v.data(), tau, w.data());
                     publish(state[s].steps, k + 1);
                 }
                 if (k_end < steps) {  // hand on to the thread that owns step k_end

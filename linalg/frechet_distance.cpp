@@ -129,6 +129,47 @@ FrechetResult frechet_plain_terms(const GaussianStats& a, const GaussianStats& b
 
 namespace {
 
+// M = L^T S L for the lower triangular L in l's lower triangle and the symmetric S (full storage)
+// in s: M's lower triangle replaces S's. Column block J of M's lower part, M[J:, J] =
+// L[J:, J:]^T (S[J:, J:] L[J:, J]), needs only the trailing block of S, so the blocks are
+// independent: W = S[J:, J:] L[J:, J] (DSYMM on S's upper triangle, 2 m^2 b flops), then
+// L[J:, J:]^T W (DTRMM, m^2 b): d^3 flops in all, where forming S L first costs 4 d^3 / 3. Blocks
+// go to the pool (one BLAS thread each), widest first. Every block reads S's upper triangle and
+// writes M below the diagonal, so none reads what another writes; M's diagonal waits aside.
+void lower_congruence(const double* l, double* s, int d) {
+    constexpr int kBlock = 128;
+    const int blocks = (d + kBlock - 1) / kBlock;
+    const int threads = coupled_region_threads(detail::max_threads(), blocks);
+    std::vector<double> diagonal(static_cast<std::size_t>(d));  // M's diagonal
+    std::atomic<int> next{0};
+    std::optional<detail::BlasThreadsScope> single_threaded_blas;
+    if (threads > 1) single_threaded_blas.emplace(1);
+    parallel_run_pinned(threads, [&](int) {  // the scheduler may stack both on one core
+        std::vector<double> lj(static_cast<std::size_t>(d) * kBlock);  // [m, b] L[J:, J], zeros above
+        std::vector<double> w(static_cast<std::size_t>(d) * kBlock);   // [m, b] W, then M[J:, J]
+        for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
+            const int j0 = b * kBlock, width = std::min(kBlock, d - j0), m = d - j0;
+            const std::size_t corner = static_cast<std::size_t>(j0) * d + j0;  // (j0, j0)
+            for (int c = 0; c < width; ++c) {
+                double* dst = lj.data() + static_cast<std::size_t>(c) * m;
+                const double* src = l + corner + static_cast<std::size_t>(c) * d;
+                std::fill_n(dst, c, 0.0);
+                std::copy(src + c, src + m, dst + c);
+            }
+            cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, m, width, 1.0, s + corner, d, lj.data(), m, 0.0,
+                        w.data(), m);  // [m, b] S[J:, J:] L[J:, J]
+            cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, m, width, 1.0,
+                        l + corner, d, w.data(), m);  // [m, b] L[J:, J:]^T W
+            for (int c = 0; c < width; ++c) {
+                const double* src = w.data() + static_cast<std::size_t>(c) * m;
+                diagonal[static_cast<std::size_t>(j0 + c)] = src[c];
+                std::copy(src + c + 1, src + m, s + corner + static_cast<std::size_t>(c) * d + c + 1);
+            }
+        }
+    });
+    for (int i = 0; i < d; ++i) s[static_cast<std::size_t>(i) * d + i] = diagonal[static_cast<std::size_t>(i)];
+}
+
 // Tr sqrt(S1 S2) into r.sqrt_trace (and r.route, r.rank1, r.clipped) from writable copies of the
 // two covariances: s1 and s2 are full symmetric [d, d] (column-major = row-major) and both are
 // destroyed. Column-major throughout.
@@ -164,33 +205,9 @@ void sqrt_trace_in_place(FrechetResult& r, double* s1, double* s2, int d, Freche
         }
         phase("Cholesky of S1");
         if (definite) {
-            // M = L^T (S2 L), lower triangle only: T = S2 L (DTRMM, d^3 flops, OpenBLAS threads),
-            // then column block J of M's lower part is L[J:, J:]^T T[J:, J] (L is lower triangular),
-            // a DTRMM in place on T per block: d^3 / 3 more flops, blocks spread over the pool (one
-            // BLAS thread each), widest first. Both DTRMMs read only L's lower triangle.
-            const double* l = s1;
-            double* t = s2;
-            cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, d, d, 1.0, l, d, t,
-                        d);  // [d, d] S2 L
-            constexpr int kBlock = 128;
-            const int blocks = (d + kBlock - 1) / kBlock;
-            const int threads = coupled_region_threads(detail::max_threads(), blocks);
-            std::atomic<int> next{0};
-            {
-                std::optional<detail::BlasThreadsScope> single_threaded_blas;
-                if (threads > 1) single_threaded_blas.emplace(1);
-                parallel_run_pinned(threads, [&](int) {  // the scheduler may stack both on one core
-                    for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
-                        const int j0 = b * kBlock, width = std::min(kBlock, d - j0);
-                        const std::size_t diag = static_cast<std::size_t>(j0) * d + j0;
-                        cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, d - j0,
-                                    width, 1.0, l + diag, d, t + diag,
-                                    d);  // [d - j0, width] L[j0:, j0:]^T T[j0:, J]
-                    }
-                });
-            }
+            lower_congruence(s1, s2, d);  // s2's lower triangle: M = L^T S2 L
             phase("L^T S2 L");
-            m = t;
+            m = s2;
             order = d;
             r.rank1 = d;
             r.route = FrechetRoute::Cholesky;
