@@ -1,5 +1,5 @@
-// band_reduction.cpp: dense symmetric -> band, panel by panel with pool-parallel BLAS3 updates and
-// look-ahead (see band_reduction.h).
+// band_reduction.cpp: dense symmetric -> band, panel by panel with pool-parallel updates and
+// look-ahead, X = A V by the symmetric tile kernel below (see band_reduction.h).
 #include "linalg/band_reduction.h"
 
 #include <cblas.h>
@@ -44,16 +44,18 @@ constexpr int kUpdateBlock = 128;  // the rank-2k update works on column blocks 
 // (columns k..kRow-1 of V zero), so a row is kRowVecs vectors of eight (GCC vector extension: an
 // AVX-512 register each in the avx512f clone, split into narrower ones in the others).
 constexpr int kLanes = 8, kRowVecs = kMaxPanelWidth / kLanes, kRow = kMaxPanelWidth;
+static_assert(kMaxPanelWidth % kLanes == 0, "rows of whole vectors");
 typedef double Vec8 __attribute__((vector_size(kLanes * sizeof(double))));
 constexpr int kTileColumns = 8;  // columns of A per pass: 8 of A^T V's rows in registers
 constexpr int kTileRows = 64;    // rows per pass: their rows of X and V stay in L1
 
 // One off-diagonal tile A [ti, tj] (column-major, leading dimension lda) of the symmetric trailing
 // matrix, read once for both of its products: xi [ti] += A vj and xj [tj] += A^T vi (rows of kRow).
-// Per row i and pass of 8 columns: 8 broadcasts of A(i, j) against the 8 rows of vj in registers
-// (X's row i), and against row i of vi into the 8 rows of A^T vi kept in registers: no packing, 16
-// FMAs per 2 vector loads and 1 store. OpenBLAS's two 32-column GEMMs reach 45-50 GF/s on a
-// 256 x 256 tile per core, this ~70 (2 AVX-512 cores).
+// Per row i, pass of 8 columns and vector h of the row: 8 broadcasts of A(i, j) against vector h of
+// the 8 rows of vj in registers (into X's row i), and against vector h of vi's row i (into the 8
+// rows of A^T vi, also in registers): no packing, 16 FMAs per 2 vector loads and 1 store. On one
+// AVX-512 core, a 256 x 256 tile in cache: OpenBLAS's two 32-column GEMMs 45-50 GF/s, this ~70;
+// inside the reduction (tiles from memory, both cores busy) ~58.
 LF_CPU_CLONES void tile_products(int ti, int tj, const double* a, int lda, const double* vi, const double* vj,
                                  double* xi, double* xj) {
     for (int i0 = 0; i0 < ti; i0 += kTileRows) {

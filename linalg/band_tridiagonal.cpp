@@ -1,7 +1,8 @@
 // band_tridiagonal.cpp: symmetric band -> tridiagonal bulge chasing, eigenvalues only, pipelined
 // over the pool threads (see band_tridiagonal.h). The small dense kernels below work on kd x kd
 // blocks that stay in L1/L2; they are written as plain loops (no BLAS call overhead per block) in
-// a form GCC vectorizes without -ffast-math, one clone per ISA.
+// a form GCC vectorizes without -ffast-math, one clone per ISA, with fixed-size vector versions for
+// the full 32 x 32 step (the bandwidth lfgen uses).
 #include "linalg/band_tridiagonal.h"
 
 #include <algorithm>

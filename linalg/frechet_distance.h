@@ -7,8 +7,9 @@
 //               come from an orthogonally similar matrix F^T S2 F with S1 = F F^T:
 //                 Cholesky route (S1 positive definite, the usual N > d case): F = L (cholesky.h);
 //                   L = sqrt(S1) U with U orthogonal, so L^T S2 L = U^T sqrt(S1) S2 sqrt(S1) U.
-//                   Cost: Cholesky + DTRMM + blocked DTRMM (the lower triangle of L^T S2 L) + the
-//                   eigenvalues only, two-stage (symmetric_eigenvalues.h).
+//                   Cost: Cholesky + the lower triangle of L^T S2 L by independent column blocks
+//                   (DSYMM + DTRMM each, d^3 flops in all) + the eigenvalues only, two-stage
+//                   (symmetric_eigenvalues.h).
 //                 pivoted Cholesky route (S1 singular, N <= d, or numerically semidefinite: a
 //                   Cholesky pivot at the rounding level d * eps * max diag): P^T S1 P = L L^T with
 //                   dpstrf at that tolerance, L [d, r], r = rank(S1); F = P L, F^T S2 F is r x r.

@@ -11,7 +11,7 @@
 namespace lf {
 
 // Measured on 2 AVX-512 cores, 2 threads (bench_inception BM_SymmetricEigenvalues): two-stage /
-// DSYEVD 10.7 / 9.9 ms at n = 512, 25.6 / 24.4 at 768, 45 / 49 at 1024, 234 / 378 at 2048.
+// DSYEVD 10.4 / 9.8 ms at n = 512, 23.0 / 23.9 at 768, 42 / 51 at 1024, 199 / 373 at 2048.
 inline constexpr int kTwoStageMinOrder = 1024;
 // Bandwidth of the intermediate band matrix. Wider: fewer, wider dense -> band panels, but the
 // bulge chasing (6 n^2 kd flops) grows; measured at n = 2048 on 2 AVX-512 cores, 2 threads, both

@@ -181,12 +181,14 @@ CpuPinScope::~CpuPinScope() {
 
 int coupled_region_threads(int wanted, int useful) {
     if (in_parallel_region()) return 1;
-    const int threads = std::max(1, std::min({wanted, cpu_threads(), useful}));
-    if (threads > 1) park_blas_threads();
-    return threads;
+    return std::max(1, std::min({wanted, cpu_threads(), useful}));
 }
 
 void parallel_run_pinned(int count, const std::function<void(int)>& body) {
+    // Parked here, after the caller's BlasThreadsScope: openblas_set_num_threads restarts parked
+    // workers (OpenBLAS re-initializes its pool lazily there), which would then spin through the
+    // region.
+    if (count > 1) park_blas_threads();
     parallel_run(count, [&](int t) {
         const CpuPinScope pin(t);
         body(t);

@@ -53,18 +53,20 @@ private:
 
 // For a region whose bodies wait on each other (spin_wait.h: pipelines, barriers): the thread
 // count to run it with, `wanted` clamped to [1, min(cpu_threads(), useful)], and 1 inside another
-// region (nested bodies run one after the other and would wait forever). When that is more than
-// one, OpenBLAS's spinning workers are parked first (park_blas_threads). Use with
+// region (nested bodies run one after the other and would wait forever). Use with
 // parallel_run_pinned.
 int coupled_region_threads(int wanted, int useful = 1 << 30);
-// parallel_run with body t pinned to its own core for the region (CpuPinScope(t)).
+// parallel_run with body t pinned to its own core for the region (CpuPinScope(t)); with more than
+// one body, OpenBLAS's spinning workers are parked first (park_blas_threads), after any
+// BlasThreadsScope the caller set up (openblas_set_num_threads restarts parked workers).
 void parallel_run_pinned(int count, const std::function<void(int t)>& body);
 
 // OpenBLAS's idle workers (pthreads build) keep spinning on sched_yield for up to
 // 2^OPENBLAS_THREAD_TIMEOUT cycles (default 2^28, ~0.1 s) after each threaded call, so a pool
 // region started right after a threaded BLAS call shares its cores with them; regions whose
 // threads wait on each other slow down by about that much. This stops those workers (OpenBLAS
-// starts them again at its next threaded call, ~0.1 ms). No-op with other BLAS builds.
+// starts them again at its next threaded call or openblas_set_num_threads, ~0.1 ms). No-op with
+// other BLAS builds.
 void park_blas_threads();
 
 }  // namespace lf

@@ -6,11 +6,16 @@
 #include <iostream>
 #include <new>
 
+#include "kernels/core/cpu_threads.h"
 #include "kernels/core/error.h"
 #include "tools/lfgen/cli_common.h"
 #include "tools/lfgen/commands.h"
 
 int main(int argc, char** argv) {
+    // OpenBLAS's workers start spinning as the library loads (~0.1 s of a core each, the same as
+    // after a threaded call): stop them until the first threaded BLAS call needs them, so that file
+    // reading and the first pool regions have the cores to themselves.
+    lf::park_blas_threads();
     CLI::App app{"lfgen: find and apply semantic directions in the latent spaces of pretrained GANs", "lfgen"};
     app.set_version_flag("--version", "lfgen " LF_VERSION);
     app.require_subcommand(1);
