@@ -66,11 +66,13 @@ LF_CPU_CLONES void tile_products(int ti, int tj, const double* a, int lda, const
             for (int h = 0; h < kRowVecs; ++h) {  // one vector of the rows at a time
                 Vec8 v[kTileColumns], sum[kTileColumns] = {};
                 for (int q = 0; q < kTileColumns; ++q)
-                    std::memcpy(&v[q], vj + static_cast<std::ptrdiff_t>(j + q) * kRow + h * kLanes, sizeof v[q]);
+                    std::memcpy(&v[q], vj + static_cast<std::ptrdiff_t>(j + q) * kRow + h * kLanes,
+                                sizeof v[q]);
                 for (int i = i0; i < i1; ++i) {
                     double e[kTileColumns];
 #pragma GCC unroll 8
-                    for (int q = 0; q < kTileColumns; ++q) e[q] = aj[i + static_cast<std::ptrdiff_t>(q) * lda];
+                    for (int q = 0; q < kTileColumns; ++q)
+                        e[q] = aj[i + static_cast<std::ptrdiff_t>(q) * lda];
                     Vec8 r, x;
                     std::memcpy(&r, vi + static_cast<std::ptrdiff_t>(i) * kRow + h * kLanes, sizeof r);
                     std::memcpy(&x, xi + static_cast<std::ptrdiff_t>(i) * kRow + h * kLanes, sizeof x);
@@ -130,9 +132,10 @@ LF_CPU_CLONES void diagonal_tile_products(int t, const double* a, int lda, const
             }
         const int below = j0 + width;
         if (below < t)
-            tile_products(t - below, width, a + below + static_cast<std::ptrdiff_t>(j0) * lda, lda,
-                          v + static_cast<std::ptrdiff_t>(below) * kRow, v + static_cast<std::ptrdiff_t>(j0) * kRow,
-                          x + static_cast<std::ptrdiff_t>(below) * kRow, x + static_cast<std::ptrdiff_t>(j0) * kRow);
+            tile_products(
+                t - below, width, a + below + static_cast<std::ptrdiff_t>(j0) * lda, lda,
+                v + static_cast<std::ptrdiff_t>(below) * kRow, v + static_cast<std::ptrdiff_t>(j0) * kRow,
+                x + static_cast<std::ptrdiff_t>(below) * kRow, x + static_cast<std::ptrdiff_t>(j0) * kRow);
     }
 }
 
@@ -243,7 +246,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                     if (tile.i0 == tile.j0)
                         diagonal_tile_products(ti, block, lda, v_rows.data() + ri, xp + ri);
                     else
-                        tile_products(ti, tj, block, lda, v_rows.data() + ri, v_rows.data() + rj, xp + ri, xp + rj);
+                        tile_products(ti, tj, block, lda, v_rows.data() + ri, v_rows.data() + rj, xp + ri,
+                                      xp + rj);
                 }
                 barrier.arrive_and_wait();
 
@@ -256,7 +260,8 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                         for (int i = b0; i < b1; ++i) {
                             double sum = 0.0;
                             for (int p = 0; p < threads; ++p)
-                                sum += x_parts[static_cast<std::size_t>(p) * m_rows + static_cast<std::size_t>(i) * kRow + c];
+                                sum += x_parts[static_cast<std::size_t>(p) * m_rows +
+                                               static_cast<std::size_t>(i) * kRow + c];
                             dst[i] = sum;
                         }
                     }

@@ -191,8 +191,9 @@ LF_CPU_CLONES void reflect_symmetric_fast(double* c, int ld, const double* v, do
         w[g] = (wv[g] + dot) * tau;
         wv_dot += w[g] * vv[g];
     }
-    const double alpha = -0.5 * tau * (((wv_dot[0] + wv_dot[4]) + (wv_dot[1] + wv_dot[5])) +
-                                       ((wv_dot[2] + wv_dot[6]) + (wv_dot[3] + wv_dot[7])));
+    const double alpha = -0.5 * tau *
+                         (((wv_dot[0] + wv_dot[4]) + (wv_dot[1] + wv_dot[5])) +
+                          ((wv_dot[2] + wv_dot[6]) + (wv_dot[3] + wv_dot[7])));
     double w_flat[kFast];
     for (int g = 0; g < kGroups; ++g) {
         w[g] += vv[g] * alpha;
@@ -227,7 +228,7 @@ constexpr int kSweepDone = 1 << 30;
 BulgeBand::BulgeBand(int n, int kd)
     : n_(n),
       kd_(kd),
-      ld_((2 * kd + 8 + 7) / 8 * 8 - 1),
+      ld_(2 * kd + 7),
       data_((static_cast<std::size_t>(n) + 1) * (static_cast<std::size_t>(ld_) + 1), 0.0) {
     LF_CHECK(n >= 0 && kd >= 0, "band matrix: bad order ", n, " or bandwidth ", kd);
 }

@@ -8,34 +8,18 @@
 // band. The result does not depend on the thread count (bit for bit).
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <new>
 #include <vector>
 
 namespace lf {
 
-// std::allocator with 64-byte (cache line) alignment.
-template <class T>
-struct CacheLineAllocator {
-    using value_type = T;
-    CacheLineAllocator() = default;
-    template <class U>
-    CacheLineAllocator(const CacheLineAllocator<U>&) {}
-    T* allocate(std::size_t count) { return static_cast<T*>(::operator new(count * sizeof(T), std::align_val_t{64})); }
-    void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
-    template <class U>
-    bool operator==(const CacheLineAllocator<U>&) const { return true; }
-};
-
 // Lower band with room for the bulge: A(i, j) for j <= i <= j + 2*kd lives at
 // data[i + j * ld], i.e. a column-major matrix with leading dimension ld whose column j starts at
 // its diagonal (offset j * (ld + 1)), so blocks are ordinary column-major submatrices and only the
-// band is stored. ld + 1 is the multiple of 8 from 2*kd + 8 up and the storage is 64-byte aligned,
-// so every column's diagonal, and every 8th row under it, starts a cache line (whole-line vector
-// loads in the bulge-chasing kernels), and the 7 rows above a diagonal fall in the previous
-// column's padding (offsets 2*kd + 1 .. ld from its diagonal), which stays zero; the odd ld keeps
-// successive columns off the same cache sets.
+// band is stored. ld = 2*kd + 7: the 7 rows above a diagonal fall in the previous column's padding
+// (offsets 2*kd + 1 .. ld from its diagonal), which stays zero, so the bulge-chasing kernels can
+// load a column's group of 8 rows from above its diagonal; the odd ld keeps successive columns off
+// the same cache sets.
 class BulgeBand {
 public:
     BulgeBand(int n, int kd);
@@ -49,7 +33,7 @@ public:
 
 private:
     int n_, kd_, ld_;
-    std::vector<double, CacheLineAllocator<double>> data_;  // [(n + 1) * (ld + 1)], zero outside the band
+    std::vector<double> data_;  // [(n + 1) * (ld + 1)], zero outside the band
 };
 
 // Reduces `band` (destroyed) to the symmetric tridiagonal matrix with diagonal d [n] and

@@ -145,10 +145,10 @@ void lower_congruence(const double* l, double* s, int d) {
     std::optional<detail::BlasThreadsScope> single_threaded_blas;
     if (threads > 1) single_threaded_blas.emplace(1);
     const std::size_t per_buffer = static_cast<std::size_t>(d) * kBlock;
-    Scratch buffers(2 * per_buffer * threads);  // per thread: L[J:, J] and W (no fresh pages per call)
+    Scratch buffers(2 * per_buffer * threads);   // per thread: L[J:, J] and W (no fresh pages per call)
     parallel_run_pinned(threads, [&](int tid) {  // the scheduler may stack both on one core
         double* const lj = buffers.data() + 2 * per_buffer * tid;  // [m, b] L[J:, J], zeros above
-        double* const w = lj + per_buffer;                          // [m, b] W, then M[J:, J]
+        double* const w = lj + per_buffer;                         // [m, b] W, then M[J:, J]
         for (int b; (b = next.fetch_add(1, std::memory_order_relaxed)) < blocks;) {
             const int j0 = b * kBlock, width = std::min(kBlock, d - j0), m = d - j0;
             const std::size_t corner = static_cast<std::size_t>(j0) * d + j0;  // (j0, j0)
@@ -158,8 +158,8 @@ void lower_congruence(const double* l, double* s, int d) {
                 std::fill_n(dst, c, 0.0);
                 std::copy(src + c, src + m, dst + c);
             }
-            cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, m, width, 1.0, s + corner, d, lj, m, 0.0,
-                        w, m);  // [m, b] S[J:, J:] L[J:, J]
+            cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, m, width, 1.0, s + corner, d, lj, m, 0.0, w,
+                        m);  // [m, b] S[J:, J:] L[J:, J]
             cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, m, width, 1.0,
                         l + corner, d, w, m);  // [m, b] L[J:, J:]^T W
             for (int c = 0; c < width; ++c) {
@@ -169,7 +169,8 @@ void lower_congruence(const double* l, double* s, int d) {
             }
         }
     });
-    for (int i = 0; i < d; ++i) s[static_cast<std::size_t>(i) * d + i] = diagonal[static_cast<std::size_t>(i)];
+    for (int i = 0; i < d; ++i)
+        s[static_cast<std::size_t>(i) * d + i] = diagonal[static_cast<std::size_t>(i)];
 }
 
 // Tr sqrt(S1 S2) into r.sqrt_trace (and r.route, r.rank1, r.clipped) from writable copies of the
