@@ -105,53 +105,48 @@ constexpr int kFast = 32;
 constexpr int kLanes = 8, kGroups = kFast / kLanes;
 typedef double Vec8 __attribute__((vector_size(kLanes * sizeof(double))));
 
-// B [kFast, kFast] <- B H (reflect_right for p = m = kFast): w = tau B v from two interleaved
-// partial sums, then B -= w v^T.
-LF_CPU_CLONES void reflect_right_fast(double* b, int ld, const double* v, double tau) {
-    if (tau == 0.0) return;
-    Vec8 wa[kGroups] = {}, wb[kGroups] = {};
-    for (int c = 0; c < kFast; c += 2) {
-        const double* col0 = b + static_cast<std::ptrdiff_t>(c) * ld;
-        const double* col1 = col0 + ld;
-        const double v0 = v[c], v1 = v[c + 1];
+// One step's work on the block under the diagonal block, for p = m = kFast: B <- B H (H = I - tau v
+// v^T; reflect_right), the next reflector H' from B's first column (make_reflector: that column
+// becomes (beta, 0, ..., 0)), then B's other columns <- H' B (reflect_left) in the same pass as
+// their part of B H. Returns tau' (v_next [kFast] receives v').
+LF_CPU_CLONES double reflect_right_left_fast(double* b, int ld, const double* v, double tau, double* v_next) {
+    Vec8 w[kGroups] = {};  // tau B v from two interleaved partial sums (zero when H = I)
+    if (tau != 0.0) {
+        Vec8 wa[kGroups] = {}, wb[kGroups] = {};
+        for (int c = 0; c < kFast; c += 2) {
+            const double* col0 = b + static_cast<std::ptrdiff_t>(c) * ld;
+            const double* col1 = col0 + ld;
+            const double v0 = v[c], v1 = v[c + 1];
 #pragma GCC unroll 4
-        for (int g = 0; g < kGroups; ++g) {
-            Vec8 x0, x1;
-            std::memcpy(&x0, col0 + g * kLanes, sizeof x0);
-            std::memcpy(&x1, col1 + g * kLanes, sizeof x1);
-            wa[g] += x0 * v0;
-            wb[g] += x1 * v1;
+            for (int g = 0; g < kGroups; ++g) {
+                Vec8 x0, x1;
+                std::memcpy(&x0, col0 + g * kLanes, sizeof x0);
+                std::memcpy(&x1, col1 + g * kLanes, sizeof x1);
+                wa[g] += x0 * v0;
+                wb[g] += x1 * v1;
+            }
         }
+        for (int g = 0; g < kGroups; ++g) w[g] = (wa[g] + wb[g]) * tau;
     }
-    Vec8 w[kGroups];
-    for (int g = 0; g < kGroups; ++g) w[g] = (wa[g] + wb[g]) * tau;
-    for (int c = 0; c < kFast; ++c) {
+    Vec8 x[kGroups];
+    std::memcpy(x, b, sizeof x);
+    for (int g = 0; g < kGroups; ++g) x[g] -= w[g] * v[0];
+    std::memcpy(b, x, sizeof x);
+    const double tau_next = make_reflector(kFast, b, v_next);
+    Vec8 vn[kGroups];
+    std::memcpy(vn, v_next, sizeof vn);
+    for (int c = 1; c < kFast; ++c) {
         double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
-        const double vc = v[c];
-#pragma GCC unroll 4
-        for (int g = 0; g < kGroups; ++g) {
-            Vec8 x;
-            std::memcpy(&x, col + g * kLanes, sizeof x);
-            x -= w[g] * vc;
-            std::memcpy(col + g * kLanes, &x, sizeof x);
-        }
-    }
-}
-
-// B [kFast, q] <- H B (reflect_left for p = kFast).
-LF_CPU_CLONES void reflect_left_fast(int q, double* b, int ld, const double* v, double tau) {
-    if (tau == 0.0) return;
-    Vec8 vv[kGroups];
-    std::memcpy(vv, v, sizeof vv);
-    for (int c = 0; c < q; ++c) {
-        double* col = b + static_cast<std::ptrdiff_t>(c) * ld;
-        Vec8 x[kGroups];
         std::memcpy(x, col, sizeof x);
-        const Vec8 t = (x[0] * vv[0] + x[1] * vv[1]) + (x[2] * vv[2] + x[3] * vv[3]);
-        const double f = tau * (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7])));
-        for (int g = 0; g < kGroups; ++g) x[g] -= vv[g] * f;
+        for (int g = 0; g < kGroups; ++g) x[g] -= w[g] * v[c];
+        if (tau_next != 0.0) {
+            const Vec8 t = (x[0] * vn[0] + x[1] * vn[1]) + (x[2] * vn[2] + x[3] * vn[3]);
+            const double f = tau_next * (((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7])));
+            for (int g = 0; g < kGroups; ++g) x[g] -= vn[g] * f;
+        }
         std::memcpy(col, x, sizeof x);
     }
+    return tau_next;
 }
 
 // C [kFast, kFast] (lower triangle) <- H C H (reflect_symmetric for m = kFast), whole vectors
@@ -283,16 +278,14 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                     const int p = std::min(kd, n - 1 - j2);
                     if (s > 0) spin_until_at_least(state[s - 1].steps, k + 3);
                     double* below = at(j2 + 1, j1);  // [p, m] block under the diagonal block
-                    const bool fast = p == kFast && m == kFast;
-                    if (fast)
-                        reflect_right_fast(below, ld, v.data(), tau);
-                    else
+                    double tau_next;
+                    if (p == kFast && m == kFast) {
+                        tau_next = reflect_right_left_fast(below, ld, v.data(), tau, v_next.data());
+                    } else {
                         reflect_right(p, m, below, ld, v.data(), tau, w.data());
-                    const double tau_next = make_reflector(p, below, v_next.data());  // its first column
-                    if (fast)
-                        reflect_left_fast(m - 1, below + ld, ld, v_next.data(), tau_next);
-                    else
+                        tau_next = make_reflector(p, below, v_next.data());  // its first column
                         reflect_left(p, m - 1, below + ld, ld, v_next.data(), tau_next);
+                    }
                     j1 = j2 + 1;
                     m = p;
                     tau = tau_next;
