@@ -148,7 +148,7 @@ void BM_SymmetricEigenvalues(benchmark::State& state) {
         std::copy(sigma, sigma + a.size(), a.begin());
         BulgeBand band = reduced;
         state.ResumeTiming();
-        if (what == 0) benchmark::DoNotOptimize(symmetric_eigenvalues(a.data(), n, n));
+        if (what == 0) benchmark::DoNotOptimize(symmetric_eigenvalues_two_stage(a.data(), n, n));
         if (what == 1) symmetric_to_band(a.data(), n, n, band, cpu_threads());
         if (what == 2) band_to_tridiagonal(band, d.data(), e.data(), cpu_threads());
         if (what == 3) LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', n, a.data(), n, d.data());

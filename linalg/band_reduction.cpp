@@ -20,11 +20,6 @@
 namespace lf {
 namespace {
 
-// Splits [0, m) into `parts` ranges of equal length: range t is [even_split(t), even_split(t + 1)).
-int even_split(int m, int parts, int t) {
-    return static_cast<int>(static_cast<std::int64_t>(m) * t / parts);
-}
-
 // The QR of one panel [rows, cols] (column-major, leading dimension lda) in compact WY form:
 // on return the panel holds R (upper) and V (strict lower, unit diagonal implied), t [k, k] the
 // upper triangular T of Q = I - V T V^T, k = min(rows, cols). Returns LAPACK's info (nonzero only
@@ -210,11 +205,11 @@ void symmetric_to_band(double* a, int n, int lda, BulgeBand& band, int threads) 
                 const double* t = t_buffers.data() + (panel & 1) * kk;
                 double* t_next = t_buffers.data() + ((panel + 1) & 1) * kk;
                 double* xp = x_parts.data() + static_cast<std::size_t>(tid) * m_rows;
-                const int rb = even_split(m, threads, tid), re = even_split(m, threads, tid + 1),
+                const int rb = range_split(m, threads, tid), re = range_split(m, threads, tid + 1),
                           rows = re - rb;
 
                 // V explicit (columns split) and row-major (rows split), the private X sums cleared.
-                for (int c = even_split(k, threads, tid); c < even_split(k, threads, tid + 1); ++c) {
+                for (int c = range_split(k, threads, tid); c < range_split(k, threads, tid + 1); ++c) {
                     const double* src = at(r0, j0 + c);
                     double* dst = v + static_cast<std::size_t>(c) * m;
                     std::fill_n(dst, c, 0.0);

@@ -249,9 +249,7 @@ void band_to_tridiagonal(BulgeBand& band, double* d, double* e, int threads) {
                 // Step k of sweep s ends with a reflector on the diagonal block starting at s + 1 + k*kd;
                 // thread t runs steps [first(t), first(t + 1)): equal shares of the sweep.
                 const int steps = (n - 1 - s + kd - 1) / kd;
-                auto first = [&](int u) {
-                    return static_cast<int>(static_cast<std::int64_t>(steps) * u / threads);
-                };
+                auto first = [&](int u) { return range_split(steps, threads, u); };
                 const int k_end = first(t + 1);
                 int k = first(t);
                 if (k >= k_end) continue;  // no step of this sweep is ours

@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 #include "kernels/core/cuda_check.h"
 #include "kernels/core/device_memory.h"

@@ -187,12 +187,10 @@ void gemm_nn(const double* a, const double* b, std::int64_t m, std::int64_t r, s
                 static_cast<int>(n));
 }
 
-namespace {
 bool trace_enabled() {
     static const bool enabled = std::getenv("LF_LINALG_TRACE") != nullptr;
     return enabled;
 }
-}  // namespace
 
 PhaseTrace::PhaseTrace(const char* routine) : routine_(routine), last_(std::chrono::steady_clock::now()) {}
 

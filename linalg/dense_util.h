@@ -61,6 +61,8 @@ using lf::parallel_run;
 inline int max_threads() { return lf::cpu_threads(); }
 inline void set_pool_threads(int threads) { lf::set_cpu_threads(threads); }
 
+// Whether LF_LINALG_TRACE is set (read once).
+bool trace_enabled();
 // LF_LINALG_TRACE=1 prints the wall time of every phase of a routine on stderr (profiling):
 //   PhaseTrace phase("randomized PCA"); ...; phase("range finder"); ...
 // prints "linalg: randomized PCA range finder  0.123 s" (time since the previous phase).

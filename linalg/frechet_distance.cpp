@@ -101,8 +101,7 @@ void check_gaussian_stats(const GaussianStats& s, const std::string& what) {
              ": 'mu' and 'sigma' must be f64");
     LF_CHECK(s.mu.device().is_cpu() && s.sigma.device().is_cpu(), what, ": statistics must be on the host");
     LF_CHECK(d <= 46340, what, ": d = ", d, " is too large for 32-bit LAPACK indices");
-    LF_CHECK(all_finite_parallel(s.mu.data<double>(), static_cast<std::size_t>(d)), what,
-             ": 'mu' is not finite");
+    LF_CHECK(all_finite(s.mu.data<double>(), d), what, ": 'mu' is not finite");
     LF_CHECK(all_finite_parallel(s.sigma.data<double>(), static_cast<std::size_t>(d) * d), what,
              ": 'sigma' is not finite");
 }

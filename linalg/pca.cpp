@@ -209,7 +209,7 @@ ScatterPassSums apply_scatter_pass(const RowSource& x, const ScatterPassInput& i
     }
     std::optional<BlasThreadsScope> single;
     if (threads > 1) single.emplace(1);
-    static const bool trace = std::getenv("LF_LINALG_TRACE") != nullptr;
+    const bool trace = trace_enabled();
     const auto t_start = std::chrono::steady_clock::now();
     double busy[2] = {0, 0};
     const bool finite_from_moments = in.want_moments && finiteness_from_sums(x);  // (dense_util.h)

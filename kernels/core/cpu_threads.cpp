@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -154,30 +153,36 @@ void park_blas_threads() {
         blas_thread_shutdown_();
 }
 
-CpuPinScope::CpuPinScope(int slot) {
-    static_assert(sizeof(saved_) >= sizeof(cpu_set_t));
-    cpu_set_t current;
-    if (pthread_getaffinity_np(pthread_self(), sizeof(current), &current) != 0) return;
-    int seen = 0;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-        if (!CPU_ISSET(cpu, &current) || seen++ != slot) continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0) {
-            std::memcpy(saved_, &current, sizeof(current));
-            pinned_ = true;
-        }
-        return;
-    }
-}
+namespace {
 
-CpuPinScope::~CpuPinScope() {
-    if (!pinned_) return;
-    cpu_set_t saved;
-    std::memcpy(&saved, saved_, sizeof(saved));
-    pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved);
-}
+// Pins the calling thread to the `slot`-th CPU it may run on, for the scope (the previous mask comes
+// back at the end). No-op when there are no more than `slot` CPUs to choose from or the call fails.
+class CpuPinScope {
+public:
+    explicit CpuPinScope(int slot) {
+        if (pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_) != 0) return;
+        int seen = 0;
+        for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+            if (!CPU_ISSET(cpu, &saved_) || seen++ != slot) continue;
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            pinned_ = pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
+            return;
+        }
+    }
+    ~CpuPinScope() {
+        if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
+    }
+    CpuPinScope(const CpuPinScope&) = delete;
+    CpuPinScope& operator=(const CpuPinScope&) = delete;
+
+private:
+    cpu_set_t saved_;
+    bool pinned_ = false;
+};
+
+}  // namespace
 
 int coupled_region_threads(int wanted, int useful) {
     if (in_parallel_region()) return 1;
@@ -188,7 +193,11 @@ void parallel_run_pinned(int count, const std::function<void(int)>& body) {
     // Parked here, after the caller's BlasThreadsScope: openblas_set_num_threads restarts parked
     // workers (OpenBLAS re-initializes its pool lazily there), which would then spin through the
     // region.
-    if (count > 1) park_blas_threads();
+    if (count <= 1) {
+        parallel_run(count, body);  // a lone body waits on no one: no pin, no parking
+        return;
+    }
+    park_blas_threads();
     parallel_run(count, [&](int t) {
         const CpuPinScope pin(t);
         body(t);
@@ -207,7 +216,7 @@ void parallel_for(std::int64_t n, const std::function<void(std::int64_t, std::in
     if (n <= 0) return;
     const int threads = static_cast<int>(std::min<std::int64_t>(cpu_threads(), n));
     ThreadPool::instance().run(threads, [&](int t) {
-        const std::int64_t begin = n * t / threads, end = n * (t + 1) / threads;
+        const std::int64_t begin = range_split(n, threads, t), end = range_split(n, threads, t + 1);
         if (begin < end) body(begin, end);
     });
 }

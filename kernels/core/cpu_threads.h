@@ -20,6 +20,12 @@ void parallel_run(int count, const std::function<void(int t)>& body);
 bool in_parallel_region();
 // Parallel for over [0, n) in at most cpu_threads() contiguous chunks. Bodies must not throw.
 void parallel_for(std::int64_t n, const std::function<void(std::int64_t begin, std::int64_t end)>& body);
+// Start of part t when [0, n) is cut into `parts` contiguous parts of near-equal length: part t is
+// [range_split(n, parts, t), range_split(n, parts, t + 1)).
+template <class Int>
+Int range_split(Int n, int parts, int t) {
+    return static_cast<Int>(static_cast<std::int64_t>(n) * t / parts);
+}
 
 // Sets OpenBLAS to `threads` threads for the scope: pool workers call single-threaded BLAS inside
 // parallel regions (a threaded OpenBLAS there would oversubscribe the cores).
@@ -34,31 +40,16 @@ private:
     int saved_;
 };
 
-// Pins the calling thread to the `slot`-th CPU it may run on, for the scope (the previous mask comes
-// back at the end). For pool regions whose threads wait on each other (spin_wait.h): the scheduler
-// can leave two of them on one core while another idles, for tens of ms (seen on 2-core VMs: a
-// 28 ms region took 56), and the waits then serialize them. Body t of such a region takes slot t.
-// No-op when there are no more than `slot` CPUs to choose from or the call fails.
-class CpuPinScope {
-public:
-    explicit CpuPinScope(int slot);
-    ~CpuPinScope();
-    CpuPinScope(const CpuPinScope&) = delete;
-    CpuPinScope& operator=(const CpuPinScope&) = delete;
-
-private:
-    bool pinned_ = false;
-    unsigned char saved_[128] = {};  // the previous cpu_set_t (1024 CPUs)
-};
-
 // For a region whose bodies wait on each other (spin_wait.h: pipelines, barriers): the thread
 // count to run it with, `wanted` clamped to [1, min(cpu_threads(), useful)], and 1 inside another
 // region (nested bodies run one after the other and would wait forever). Use with
 // parallel_run_pinned.
 int coupled_region_threads(int wanted, int useful = 1 << 30);
-// parallel_run with body t pinned to its own core for the region (CpuPinScope(t)); with more than
-// one body, OpenBLAS's spinning workers are parked first (park_blas_threads), after any
-// BlasThreadsScope the caller set up (openblas_set_num_threads restarts parked workers).
+// parallel_run for a region whose bodies wait on each other. With more than one body, body t is
+// pinned to the t-th CPU the thread may run on for the region: the scheduler can leave two of them
+// on one core while another idles, for tens of ms (seen on 2-core VMs: a 28 ms region took 56), and
+// the waits then serialize them. OpenBLAS's spinning workers are parked first (park_blas_threads),
+// after any BlasThreadsScope the caller set up (openblas_set_num_threads restarts parked workers).
 void parallel_run_pinned(int count, const std::function<void(int t)>& body);
 
 // OpenBLAS's idle workers (pthreads build) keep spinning on sched_yield for up to

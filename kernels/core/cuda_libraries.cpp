@@ -8,8 +8,6 @@
 #include <dlfcn.h>
 
 #include <array>
-#include <mutex>
-#include <string>
 
 #include "kernels/core/error.h"
 
@@ -29,21 +27,25 @@ struct LibraryFile {
 constexpr std::array<LibraryFile, 2> kFiles = {LibraryFile{LF_CUBLAS_PATH, LF_CUBLAS_SONAME},
                                                LibraryFile{LF_CUSOLVER_PATH, LF_CUSOLVER_SONAME}};
 
+void* open_library(const LibraryFile& file) {
+    void* h = dlopen(file.path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen(file.soname, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char* e = dlerror();
+        fail("CUDA: cannot load ", file.soname, " (", file.path, "): ", e ? e : "not found");
+    }
+    return h;
+}
+
+// Opened once per library; a failed open throws out of the static's initializer, so the next call
+// tries again (and reports its own dlerror).
 void* library_handle(Library lib) {
-    static std::array<void*, 2> handles{};
-    static std::array<std::once_flag, 2> once;
-    const auto i = static_cast<std::size_t>(lib);
-    std::call_once(once[i], [i] {
-        void* h = dlopen(kFiles[i].path, RTLD_NOW | RTLD_LOCAL);
-        if (!h) h = dlopen(kFiles[i].soname, RTLD_NOW | RTLD_LOCAL);
-        handles[i] = h;
-    });
-    LF_CHECK(handles[i], "CUDA: cannot load ", kFiles[i].soname, " (", kFiles[i].path, "): ",
-             [] {
-                 const char* e = dlerror();
-                 return std::string(e ? e : "not found");
-             }());
-    return handles[i];
+    if (lib == Library::Cublas) {
+        static void* const cublas = open_library(kFiles[0]);
+        return cublas;
+    }
+    static void* const cusolver = open_library(kFiles[1]);
+    return cusolver;
 }
 
 void* library_symbol(Library lib, const char* name) {

@@ -9,8 +9,8 @@
 
 namespace lf {
 
-// Loads cuBLAS and cuSOLVER now (lfgen devices reports failures); throws lf::Error naming the
-// library that cannot be loaded.
+// Loads cuBLAS and cuSOLVER now (the CUDA runtime tests check that they load); throws lf::Error
+// naming the library that cannot be loaded.
 void load_cuda_libraries();
 
 }  // namespace lf

@@ -665,13 +665,14 @@ class CraftedStyleGAN2(ConvertTestCase):
 # legacy.py's conversion, written out independently of tools/lfconvert/stylegan2_tf.py.
 # ---------------------------------------------------------------------------------------------------
 
-def fake_tf_module():
-    """A module 'dnnlib.tflib.network' with a Network class whose pickle is the TF one."""
+def fake_tf_module(marker):
+    """A module 'dnnlib.tflib.network' with a Network class whose pickle is the TF one; each
+    network's build_module_src creates the file `marker` if anything runs it."""
     import types
     mod = types.ModuleType("dnnlib.tflib.network")
 
     class Network:
-        def __init__(self, name, static_kwargs, components, variables, src="raise SystemExit('executed')"):
+        def __init__(self, name, static_kwargs, components, variables, src=f"open({marker!r}, 'w').close()"):
             self.state = {"version": 4, "name": name, "static_kwargs": static_kwargs,
                           "components": components, "build_module_src": src,
                           "build_func_name": "G_main", "variables": variables}
@@ -747,7 +748,7 @@ class TensorFlowStyleGAN2(ConvertTestCase):
         for k in self.pt:  # affine biases 1 + j/1024: mod_bias = b - 1 and back are exact in float32
             if k.endswith("affine.bias"):
                 self.pt[k] = (1 + np.round(self.pt[k] * 1024) / 1024).astype(np.float32)
-        self.Network = fake_tf_module()
+        self.Network = fake_tf_module(self.path("executed"))
 
     def tearDown(self):
         for name in ("dnnlib.tflib.network", "dnnlib.tflib", "dnnlib"):

@@ -36,4 +36,4 @@ target_compile_definitions(test_fastgan_fixture PRIVATE
   LF_BINARY_DIR="${PROJECT_BINARY_DIR}"
   LF_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/../shared/fixtures")
 lf_set_warnings(test_fastgan_fixture)
-gtest_discover_tests(test_fastgan_fixture DISCOVERY_TIMEOUT 60 PROPERTIES ${_fastgan_fixture_props})
+gtest_discover_tests(test_fastgan_fixture DISCOVERY_TIMEOUT 60 PROPERTIES ${_fastgan_fixture_props} TIMEOUT ${LF_GTEST_TIMEOUT})

@@ -16,8 +16,7 @@ from . import ConvertError
 class TFNetwork:
     """Plain-data stand-in for dnnlib.tflib.network.Network (what its __getstate__ pickled)."""
 
-    def __init__(self, *args):
-        self.state = None
+    state = None  # until BUILD (NEWOBJ creates the object without calling __init__)
 
     def __setstate__(self, state):
         self.state = state

@@ -345,7 +345,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         if obj is None:
             hint = ""
             if module.startswith("dnnlib.tflib"):
-                hint = " (a TensorFlow-era StyleGAN pickle: convert it with `convert.py stylegan2`)"
+                hint = " (a TensorFlow-era StyleGAN pickle: `convert.py stylegan2` reads only its networks)"
             raise ConvertError(f"{self._what}: refusing to load global {module}.{name}: not on the "
                                f"converter's allow-list{hint}")
         return obj

@@ -205,7 +205,6 @@ void run_fid(const FidOptions& opt) {
                                                             false,
 #endif
                                                             "fid");
-    const std::int64_t dims = inputs[0].stats.mu.dim(0);
     const NvtxRange range("fid/frechet");
     const auto t_fd = std::chrono::steady_clock::now();
     const FrechetResult r =
@@ -226,7 +225,7 @@ void run_fid(const FidOptions& opt) {
                              {"route", route_name(r.route)},
                              {"rank1", r.rank1},
                              {"clipped_eigenvalues", r.clipped},
-                             {"dims", dims},
+                             {"dims", opt.dims},  // every input was checked against it
                              {"device", fd_device.to_string()},
                              {"frechet_seconds", fd_seconds},
                              {"inputs", nlohmann::json::array()}};
